@@ -1,0 +1,32 @@
+"""Treaty profiles as data: message types, timing classes, replies and agreement facts."""
+
+from gateway.profiles.loader import load_profile, load_profiles
+from gateway.profiles.model import (
+    Channel,
+    ContentRule,
+    Kind,
+    Lead,
+    MessageType,
+    Profile,
+    ReplySpec,
+    Source,
+    Span,
+    Timing,
+    Unit,
+)
+
+__all__ = [
+    "Channel",
+    "ContentRule",
+    "Kind",
+    "Lead",
+    "MessageType",
+    "Profile",
+    "ReplySpec",
+    "Source",
+    "Span",
+    "Timing",
+    "Unit",
+    "load_profile",
+    "load_profiles",
+]

@@ -1,0 +1,76 @@
+"""The closed list of reason codes.
+
+Every refusal the gateway makes carries one of these codes: on stderr (`error <code>: …`), in a
+national-system reply, and in a signed negative receipt.  The receipt schema
+(`schemas/xsd/envelope.xsd`, type `ReasonCode`) enumerates the same values; a test keeps the two
+lists equal.  Values are the wire values.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Reason(enum.StrEnum):
+    # -- the bytes are not an acceptable XML document ------------------------------------------
+    XML_TOO_LARGE = "xml-too-large"
+    XML_NOT_WELL_FORMED = "xml-not-well-formed"
+    XML_ENCODING_INVALID = "xml-encoding-invalid"
+    XML_TOO_DEEP = "xml-too-deep"
+    XML_DTD_FORBIDDEN = "xml-dtd-forbidden"
+    XML_EXTERNAL_DTD = "xml-external-dtd"
+    XML_EXTERNAL_ENTITY = "xml-external-entity"
+    XML_PARAMETER_ENTITY = "xml-parameter-entity"
+    XML_ENTITY_EXPANSION = "xml-entity-expansion"
+    XML_XINCLUDE_FORBIDDEN = "xml-xinclude-forbidden"
+    XML_SCHEMA_LOCATION_FORBIDDEN = "xml-schema-location-forbidden"
+    XML_PROCESSING_INSTRUCTION_FORBIDDEN = "xml-processing-instruction-forbidden"
+    XML_COMMENT_FORBIDDEN = "xml-comment-forbidden"
+    XML_DUPLICATE_ID = "xml-duplicate-id"
+    # -- the document is XML but not a valid message -------------------------------------------
+    ENVELOPE_UNKNOWN = "envelope-unknown"
+    SCHEMA_INVALID = "schema-invalid"
+    SCHEMA_VERSION_UNSUPPORTED = "schema-version-unsupported"
+    PROFILE_UNKNOWN = "profile-unknown"
+    TYPE_UNKNOWN = "type-unknown"
+    BODY_TYPE_MISMATCH = "body-type-mismatch"
+    SIDE_NOT_IN_PROFILE = "side-not-in-profile"
+    SAME_SIDE = "same-side"
+    REFERENCE_DATA_UNKNOWN = "reference-data-unknown"
+    RULE_VIOLATED = "rule-violated"
+    JSON_INVALID = "json-invalid"
+    # -- the signature is missing, malformed or does not hold ----------------------------------
+    SIGNATURE_MISSING = "signature-missing"
+    SIGNATURE_MULTIPLE = "signature-multiple"
+    SIGNATURE_LOCATION_INVALID = "signature-location-invalid"
+    SIGNATURE_STRUCTURE_INVALID = "signature-structure-invalid"
+    SIGNATURE_REFERENCE_COUNT = "signature-reference-count"
+    SIGNATURE_REFERENCE_URI = "signature-reference-uri"
+    SIGNATURE_REFERENCE_EXTERNAL = "signature-reference-external"
+    SIGNATURE_TRANSFORM_FORBIDDEN = "signature-transform-forbidden"
+    SIGNATURE_C14N_INVALID = "signature-c14n-invalid"
+    SIGNATURE_ALGORITHM_WEAK = "signature-algorithm-weak"
+    SIGNATURE_HMAC_FORBIDDEN = "signature-hmac-forbidden"
+    SIGNATURE_ALGORITHM_UNSUPPORTED = "signature-algorithm-unsupported"
+    SIGNATURE_KEY_INFO_INVALID = "signature-key-info-invalid"
+    SIGNATURE_DIGEST_MISMATCH = "signature-digest-mismatch"
+    SIGNATURE_VALUE_INVALID = "signature-value-invalid"
+    # -- the signer's certificate is not acceptable --------------------------------------------
+    CERTIFICATE_MISSING = "certificate-missing"
+    CERTIFICATE_INVALID = "certificate-invalid"
+    CERTIFICATE_UNTRUSTED = "certificate-untrusted"
+    CERTIFICATE_SIDE_MISMATCH = "certificate-side-mismatch"
+    CERTIFICATE_EXPIRED = "certificate-expired"
+    CERTIFICATE_NOT_YET_VALID = "certificate-not-yet-valid"
+    CERTIFICATE_KEY_WEAK = "certificate-key-weak"
+    # -- delivery and references (node runtime) ------------------------------------------------
+    RECIPIENT_MISMATCH = "recipient-mismatch"
+    DUPLICATE_CONFLICT = "duplicate-conflict"
+    REFERENCE_UNKNOWN = "reference-unknown"
+    REFERENCE_FOREIGN = "reference-foreign"
+    LEAD_TIME_SHORT = "lead-time-short"
+    # -- local problems that are not the peer's fault ------------------------------------------
+    INPUT_UNREADABLE = "input-unreadable"
+    KEY_INVALID = "key-invalid"
+    CONFIG_INVALID = "config-invalid"
+    INTERNAL_ERROR = "internal-error"

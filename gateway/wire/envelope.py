@@ -1,0 +1,150 @@
+"""The envelope: header fields in and out of XML, and the Notification around a body."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from gateway.errors import WireError
+from gateway.reasons import Reason
+
+ENV_NS = "urn:bgw:envelope:1"
+DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
+NOTIFICATION = f"{{{ENV_NS}}}Notification"
+RECEIPT = f"{{{ENV_NS}}}Receipt"
+ENVELOPES = frozenset({NOTIFICATION, RECEIPT})
+SCHEMA_VERSION = "1.0"
+_REFERENCES = ("InReplyTo", "Supersedes", "Cancels")
+
+
+def q(local: str) -> str:
+    """Qualified name in the envelope namespace."""
+    return f"{{{ENV_NS}}}{local}"
+
+
+@dataclass(frozen=True)
+class Party:
+    side: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Header:
+    message_id: str
+    profile: str
+    type: str
+    sender: Party
+    recipient: Party
+    created: datetime
+    schema_version: str = SCHEMA_VERSION
+    in_reply_to: str | None = None
+    supersedes: str | None = None
+    cancels: str | None = None
+    late_justification: str | None = None
+
+    def evolve(self, **changes: object) -> Header:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+def format_time(moment: datetime) -> str:
+    """UTC, second precision unless finer, always with Z."""
+    moment = moment.astimezone(UTC)
+    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"time {text!r} has no zone; UTC with Z is required")
+    return moment.astimezone(UTC)
+
+
+def _text(parent: etree._Element, local: str, *, required: bool = True) -> str | None:
+    node = parent.find(q(local))
+    if node is None or node.text is None:
+        if required:
+            raise WireError(f"header field {local} is missing", reason=Reason.SCHEMA_INVALID)
+        return None
+    return node.text.strip()
+
+
+def _party(header: etree._Element, local: str) -> Party:
+    node = header.find(q(local))
+    if node is None:
+        raise WireError(f"header field {local} is missing", reason=Reason.SCHEMA_INVALID)
+    return Party(side=str(_text(node, "Side")), unit=str(_text(node, "Unit")))
+
+
+def read_header(root: etree._Element) -> Header:
+    """Read the header of a Notification or Receipt (call it on schema-valid, signed XML)."""
+    node = root.find(q("Header"))
+    if node is None:
+        raise WireError("the envelope has no Header", reason=Reason.SCHEMA_INVALID)
+    created = str(_text(node, "Created"))
+    try:
+        created_at = parse_time(created)
+    except ValueError as exc:
+        raise WireError(f"header field Created: {exc}", reason=Reason.SCHEMA_INVALID) from exc
+    return Header(
+        message_id=str(_text(node, "MessageId")),
+        profile=str(_text(node, "Profile")),
+        type=str(_text(node, "Type")),
+        schema_version=str(_text(node, "SchemaVersion")),
+        sender=_party(node, "Sender"),
+        recipient=_party(node, "Recipient"),
+        created=created_at,
+        in_reply_to=_text(node, "InReplyTo", required=False),
+        supersedes=_text(node, "Supersedes", required=False),
+        cancels=_text(node, "Cancels", required=False),
+        late_justification=_text(node, "LateJustification", required=False),
+    )
+
+
+def header_element(header: Header) -> etree._Element:
+    node = etree.Element(q("Header"), nsmap={None: ENV_NS})
+    etree.SubElement(node, q("MessageId")).text = header.message_id
+    etree.SubElement(node, q("Profile")).text = header.profile
+    etree.SubElement(node, q("Type")).text = header.type
+    etree.SubElement(node, q("SchemaVersion")).text = header.schema_version
+    for local, party in (("Sender", header.sender), ("Recipient", header.recipient)):
+        party_node = etree.SubElement(node, q(local))
+        etree.SubElement(party_node, q("Side")).text = party.side
+        etree.SubElement(party_node, q("Unit")).text = party.unit
+    etree.SubElement(node, q("Created")).text = format_time(header.created)
+    for local, value in zip(_REFERENCES, (header.in_reply_to, header.supersedes, header.cancels),
+                            strict=True):
+        if value:
+            etree.SubElement(node, q(local)).text = value
+    if header.late_justification:
+        etree.SubElement(node, q("LateJustification")).text = header.late_justification
+    return node
+
+
+def build_notification(header: Header, body: etree._Element) -> etree._Element:
+    """A new unsigned Notification holding *header* and a copy of *body*."""
+    root = etree.Element(NOTIFICATION, nsmap={None: ENV_NS})
+    root.append(header_element(header))
+    body_node = etree.SubElement(root, q("Body"))
+    body_node.append(etree.fromstring(etree.tostring(body)))
+    return root
+
+
+def body_of(root: etree._Element) -> etree._Element:
+    """The body root element of a Notification."""
+    body = root.find(q("Body"))
+    if body is None or len(body) != 1:
+        raise WireError("the Notification must have a Body with exactly one element",
+                        reason=Reason.SCHEMA_INVALID)
+    return body[0]
+
+
+def signature_of(root: etree._Element) -> etree._Element | None:
+    return root.find(f"{{{DSIG_NS}}}Signature")

@@ -1,0 +1,183 @@
+"""Hardened parsing: bytes from a peer or a national system become an lxml tree, or a coded refusal.
+
+Nothing here resolves an entity, loads a DTD, touches the network or follows an XInclude. A
+document type declaration is refused before libxml2 ever sees the bytes; the parser itself is
+also configured to refuse all of it (defence in depth). Size and depth are capped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from gateway.errors import WireError
+from gateway.reasons import Reason
+
+XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_ID_ATTRIBUTES = frozenset({"Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id"})
+_FORBIDDEN_XSI = frozenset({f"{{{XSI_NS}}}schemaLocation", f"{{{XSI_NS}}}noNamespaceSchemaLocation"})
+
+_XML_DECL = re.compile(rb"""<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BOMS_OTHER = (b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps applied before and during parsing."""
+
+    max_bytes: int = 1 << 20
+    max_depth: int = 48
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        huge_tree=False,
+        collect_ids=False,
+        remove_blank_text=False,
+        remove_comments=False,
+        remove_pis=False,
+        strip_cdata=True,
+    )
+
+
+def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
+    """Parse *data* into the root element of a tree, refusing everything hostile or broken."""
+    if len(data) > limits.max_bytes:
+        raise WireError(
+            f"document is {len(data)} bytes, more than the limit of {limits.max_bytes}",
+            reason=Reason.XML_TOO_LARGE,
+        )
+    text = _check_encoding(data)
+    _refuse_doctype(text)
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():
+            raise WireError(
+                f"nesting deeper than {limits.max_depth} levels", reason=Reason.XML_TOO_DEEP
+            ) from exc
+        raise WireError(f"not well-formed XML: {exc}", reason=Reason.XML_NOT_WELL_FORMED) from exc
+    _inspect(root, limits)
+    return root
+
+
+def _check_encoding(data: bytes) -> str:
+    if data.startswith(_BOMS_OTHER):
+        raise WireError("only UTF-8 is accepted; the document has a UTF-16/32 byte-order mark",
+                        reason=Reason.XML_ENCODING_INVALID)
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    if b"\x00" in body[:4]:
+        raise WireError("only UTF-8 is accepted; the document looks like UTF-16/32",
+                        reason=Reason.XML_ENCODING_INVALID)
+    declared = _XML_DECL.match(body)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise WireError(
+            f"encoding declaration {declared.group(1).decode('ascii')!r}: only UTF-8 is accepted",
+            reason=Reason.XML_ENCODING_INVALID,
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WireError(f"bytes are not valid UTF-8 at offset {exc.start}",
+                        reason=Reason.XML_ENCODING_INVALID) from exc
+    if not text.lstrip().startswith("<"):
+        raise WireError("not XML: the document does not start with markup",
+                        reason=Reason.XML_NOT_WELL_FORMED)
+    return text
+
+
+_EXTERNAL_DTD = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\b")
+_PARAMETER_ENTITY = re.compile(r"<!ENTITY\s+%")
+_EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+[^\s%]+\s+(SYSTEM|PUBLIC)\b")
+_INTERNAL_ENTITY = re.compile(r"<!ENTITY\s")
+
+
+def _refuse_doctype(text: str) -> None:
+    """Refuse any document type declaration, naming the attack it carries."""
+    doctype = _prolog_doctype(text)
+    if doctype is None:
+        return
+    if _PARAMETER_ENTITY.search(doctype):
+        raise WireError("parameter entities are forbidden", reason=Reason.XML_PARAMETER_ENTITY)
+    if _EXTERNAL_ENTITY.search(doctype):
+        raise WireError("external entities are forbidden", reason=Reason.XML_EXTERNAL_ENTITY)
+    if _EXTERNAL_DTD.search(doctype):
+        raise WireError("external DTDs are forbidden", reason=Reason.XML_EXTERNAL_DTD)
+    if _INTERNAL_ENTITY.search(doctype):
+        raise WireError("entity declarations are forbidden (entity expansion)",
+                        reason=Reason.XML_ENTITY_EXPANSION)
+    raise WireError("document type declarations are forbidden", reason=Reason.XML_DTD_FORBIDDEN)
+
+
+def _prolog_doctype(text: str) -> str | None:
+    """Return the text from ``<!DOCTYPE`` on if the prolog has one, else None."""
+    pos = 0
+    length = len(text)
+    while pos < length:
+        if text[pos].isspace() or text[pos] == "\ufeff":
+            pos += 1
+        elif text.startswith("<?", pos):
+            end = text.find("?>", pos)
+            pos = length if end < 0 else end + 2
+        elif text.startswith("<!--", pos):
+            end = text.find("-->", pos)
+            pos = length if end < 0 else end + 3
+        elif text.startswith("<!DOCTYPE", pos) or text.startswith("<!doctype", pos):
+            return text[pos:]
+        else:
+            return None
+    return None
+
+
+def _inspect(root: etree._Element, limits: Limits) -> None:
+    """One pass over the tree: depth, comments, processing instructions, XInclude, xsi, Id."""
+    for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
+        _refuse_node(sibling)
+    seen_ids: set[str] = set()
+    depth = 0
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        if depth > limits.max_depth:
+            raise WireError(f"nesting deeper than {limits.max_depth} levels", reason=Reason.XML_TOO_DEEP)
+        if not isinstance(node.tag, str):
+            _refuse_node(node)
+            continue
+        if node.tag.startswith("{" + XINCLUDE_NS + "}"):
+            raise WireError("XInclude is forbidden", reason=Reason.XML_XINCLUDE_FORBIDDEN)
+        for name, value in node.attrib.items():
+            _check_attribute(str(name), str(value), seen_ids)
+
+
+def _check_attribute(name: str, value: str, seen_ids: set[str]) -> None:
+    if name in _FORBIDDEN_XSI:
+        raise WireError(f"attribute {name} is forbidden: schemas are never fetched",
+                        reason=Reason.XML_SCHEMA_LOCATION_FORBIDDEN)
+    if name in _ID_ATTRIBUTES:
+        if value in seen_ids:
+            raise WireError(f"duplicate Id {value!r}", reason=Reason.XML_DUPLICATE_ID)
+        seen_ids.add(value)
+
+
+def _refuse_node(node: etree._Element) -> None:
+    if isinstance(node, etree._Comment):
+        raise WireError("comments are not allowed in a message", reason=Reason.XML_COMMENT_FORBIDDEN)
+    if isinstance(node, etree._ProcessingInstruction):
+        raise WireError("processing instructions are not allowed in a message",
+                        reason=Reason.XML_PROCESSING_INSTRUCTION_FORBIDDEN)
+    if isinstance(node, etree._Entity):
+        raise WireError("entity references are forbidden", reason=Reason.XML_ENTITY_EXPANSION)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the gateway and its tests need, when they are missing.
+# Idempotent: does nothing on a machine that already has them.
+set -euo pipefail
+
+need=()
+command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing Debian packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+for cmd in xmlsec1 xmllint; do
+  command -v "$cmd" >/dev/null 2>&1 || { echo "setup: $cmd still missing after install" >&2; exit 1; }
+done
