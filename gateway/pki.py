@@ -43,19 +43,22 @@ def new_key(algorithm: str = "ec") -> PrivateKey:
 
 
 def _name(side: str, common_name: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, side),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, side),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _validity(builder: x509.CertificateBuilder, not_before: datetime, days: int) -> x509.CertificateBuilder:
     return builder.not_valid_before(not_before).not_valid_after(not_before + timedelta(days=days))
 
 
-def make_ca(side: str, *, now: datetime | None = None, days: int = CA_DAYS,
-            key: PrivateKey | None = None) -> Issued:
+def make_ca(
+    side: str, *, now: datetime | None = None, days: int = CA_DAYS, key: PrivateKey | None = None
+) -> Issued:
     """A self-signed side CA."""
     key = key or new_key()
     now = (now or datetime.now(UTC)) - timedelta(minutes=5)
@@ -68,18 +71,35 @@ def make_ca(side: str, *, now: datetime | None = None, days: int = CA_DAYS,
         .public_key(public)
         .serial_number(x509.random_serial_number())
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=False, content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
     )
     return Issued(key, _validity(builder, now, days).sign(key, hashes.SHA256()))
 
 
-def make_node(ca: Issued, side: str, *, now: datetime | None = None, days: int = NODE_DAYS,
-              key: PrivateKey | None = None, common_name: str | None = None) -> Issued:
+def make_node(
+    ca: Issued,
+    side: str,
+    *,
+    now: datetime | None = None,
+    days: int = NODE_DAYS,
+    key: PrivateKey | None = None,
+    common_name: str | None = None,
+) -> Issued:
     """A node (signing) certificate issued by the side CA *ca*."""
     key = key or new_key()
     now = (now or datetime.now(UTC)) - timedelta(minutes=5)
@@ -91,20 +111,32 @@ def make_node(ca: Issued, side: str, *, now: datetime | None = None, days: int =
         .public_key(public)
         .serial_number(x509.random_serial_number())
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=True, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+        )
     )
     return Issued(key, _validity(builder, now, days).sign(ca.key, hashes.SHA256()))
 
 
 def key_pem(key: PrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def cert_pem(certificate: x509.Certificate) -> bytes:
@@ -123,8 +155,10 @@ def init_side(out: Path, side: str) -> Path:
         raise InputError(f"--side {side!r}: an ISO 3166 alpha-2 code such as KZ is required")
     folder = out / side
     if (folder / "ca.key").exists() or (folder / "node.key").exists():
-        raise InputError(f"{folder}: keys already exist; remove them first to issue new ones",
-                         reason=Reason.INPUT_UNREADABLE)
+        raise InputError(
+            f"{folder}: keys already exist; remove them first to issue new ones",
+            reason=Reason.INPUT_UNREADABLE,
+        )
     folder.mkdir(parents=True, exist_ok=True)
     ca = make_ca(side)
     node = make_node(ca, side)

@@ -29,6 +29,7 @@ class Reason(enum.StrEnum):
     XML_DUPLICATE_ID = "xml-duplicate-id"
     # -- the document is XML but not a valid message -------------------------------------------
     ENVELOPE_UNKNOWN = "envelope-unknown"
+    ENVELOPE_STRUCTURE_INVALID = "envelope-structure-invalid"
     SCHEMA_INVALID = "schema-invalid"
     SCHEMA_VERSION_UNSUPPORTED = "schema-version-unsupported"
     PROFILE_UNKNOWN = "profile-unknown"
@@ -72,5 +73,6 @@ class Reason(enum.StrEnum):
     # -- local problems that are not the peer's fault ------------------------------------------
     INPUT_UNREADABLE = "input-unreadable"
     KEY_INVALID = "key-invalid"
+    USAGE_INVALID = "usage-invalid"
     CONFIG_INVALID = "config-invalid"
     INTERNAL_ERROR = "internal-error"

@@ -38,10 +38,27 @@ from gateway.profiles.model import (
 LANGUAGES = ("ru", "kk", "en")
 E = TypeVar("E", bound=enum.Enum)
 
-_TYPE_KEYS = frozenset({
-    "kind", "article", "channel", "timing", "line", "quote", "ours", "title", "lead", "event_field",
-    "receipt_due", "reply", "replies_to", "rules", "periodic", "anchored", "effect",
-})
+_TYPE_KEYS = frozenset(
+    {
+        "kind",
+        "article",
+        "channel",
+        "timing",
+        "line",
+        "quote",
+        "ours",
+        "title",
+        "lead",
+        "event_field",
+        "receipt_due",
+        "reply",
+        "replies_to",
+        "rules",
+        "periodic",
+        "anchored",
+        "effect",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +82,7 @@ class _Node:
     def opt_child(self, key: str) -> _Node | None:
         return self.child(key) if key in self.data else None
 
-    def get(self, key: str, kind: type, *, required: bool = True) -> Any:
+    def get(self, key: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
         if key not in self.data:
             if required:
                 raise self.fail(key, "missing")
@@ -74,7 +91,8 @@ class _Node:
         if kind is int and isinstance(value, bool):
             raise self.fail(key, "must be an integer")
         if not isinstance(value, kind):
-            raise self.fail(key, f"must be {kind.__name__}, not {type(value).__name__}")
+            expected = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            raise self.fail(key, f"must be {expected}, not {type(value).__name__}")
         if isinstance(value, str) and not value.strip():
             raise self.fail(key, "must not be empty")
         return value
@@ -147,7 +165,7 @@ def _reply(node: _Node) -> ReplySpec:
 def _rule(node: _Node) -> ContentRule:
     node.only({"field", "forbidden", "max", "article", "quote"})
     forbidden = node.get("forbidden", list, required=False) or []
-    maximum = node.get("max", int | float, required=False) if "max" in node.data else None
+    maximum = node.get("max", (int, float), required=False) if "max" in node.data else None
     if not forbidden and maximum is None:
         raise node.fail("forbidden", "a rule needs `forbidden` values or a `max`")
     return ContentRule(
@@ -202,8 +220,10 @@ def _message_type(name: str, node: _Node, defaults: Mapping[Timing, Span]) -> Me
         event_field=node.get("event_field", str, required=False),
         reply=_reply(reply_node) if reply_node else None,
         replies_to=tuple(node.get("replies_to", list, required=False) or ()),
-        rules=tuple(_rule(_Node(rule, node.file, f"{node.path}.rules[{index}]"))
-                    for index, rule in enumerate(node.get("rules", list, required=False) or [])),
+        rules=tuple(
+            _rule(_Node(rule, node.file, f"{node.path}.rules[{index}]"))
+            for index, rule in enumerate(node.get("rules", list, required=False) or [])
+        ),
         periodic=_opt_span(node, "periodic"),
         anchored=_anchored(anchored_node) if anchored_node else None,
         effect=_effect(effect_node) if effect_node else None,
@@ -281,7 +301,7 @@ def load_profile(file: Path) -> Profile:
 
 
 def _existing(node: _Node, key: str) -> Path:
-    path = paths.ROOT / node.get(key, str)
+    path: Path = paths.ROOT / str(node.get(key, str))
     if not path.is_file():
         raise node.fail(key, f"file {path} does not exist")
     return path

@@ -67,8 +67,12 @@ def parse_time(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _text(parent: etree._Element, local: str, *, required: bool = True) -> str | None:
-    node = parent.find(q(local))
+def _children(node: etree._Element) -> dict[str, etree._Element]:
+    return {child.tag: child for child in node if isinstance(child.tag, str)}
+
+
+def _value(fields: dict[str, etree._Element], local: str, *, required: bool = True) -> str | None:
+    node = fields.get(q(local))
     if node is None or node.text is None:
         if required:
             raise WireError(f"header field {local} is missing", reason=Reason.SCHEMA_INVALID)
@@ -76,11 +80,12 @@ def _text(parent: etree._Element, local: str, *, required: bool = True) -> str |
     return node.text.strip()
 
 
-def _party(header: etree._Element, local: str) -> Party:
-    node = header.find(q(local))
+def _party(fields: dict[str, etree._Element], local: str) -> Party:
+    node = fields.get(q(local))
     if node is None:
         raise WireError(f"header field {local} is missing", reason=Reason.SCHEMA_INVALID)
-    return Party(side=str(_text(node, "Side")), unit=str(_text(node, "Unit")))
+    inner = _children(node)
+    return Party(side=str(_value(inner, "Side")), unit=str(_value(inner, "Unit")))
 
 
 def read_header(root: etree._Element) -> Header:
@@ -88,28 +93,29 @@ def read_header(root: etree._Element) -> Header:
     node = root.find(q("Header"))
     if node is None:
         raise WireError("the envelope has no Header", reason=Reason.SCHEMA_INVALID)
-    created = str(_text(node, "Created"))
+    fields = _children(node)
+    created = str(_value(fields, "Created"))
     try:
         created_at = parse_time(created)
     except ValueError as exc:
         raise WireError(f"header field Created: {exc}", reason=Reason.SCHEMA_INVALID) from exc
     return Header(
-        message_id=str(_text(node, "MessageId")),
-        profile=str(_text(node, "Profile")),
-        type=str(_text(node, "Type")),
-        schema_version=str(_text(node, "SchemaVersion")),
-        sender=_party(node, "Sender"),
-        recipient=_party(node, "Recipient"),
+        message_id=str(_value(fields, "MessageId")),
+        profile=str(_value(fields, "Profile")),
+        type=str(_value(fields, "Type")),
+        schema_version=str(_value(fields, "SchemaVersion")),
+        sender=_party(fields, "Sender"),
+        recipient=_party(fields, "Recipient"),
         created=created_at,
-        in_reply_to=_text(node, "InReplyTo", required=False),
-        supersedes=_text(node, "Supersedes", required=False),
-        cancels=_text(node, "Cancels", required=False),
-        late_justification=_text(node, "LateJustification", required=False),
+        in_reply_to=_value(fields, "InReplyTo", required=False),
+        supersedes=_value(fields, "Supersedes", required=False),
+        cancels=_value(fields, "Cancels", required=False),
+        late_justification=_value(fields, "LateJustification", required=False),
     )
 
 
 def header_element(header: Header) -> etree._Element:
-    node = etree.Element(q("Header"), nsmap={None: ENV_NS})
+    node = etree.Element(q("Header"), nsmap={None: ENV_NS})  # type: ignore[dict-item]
     etree.SubElement(node, q("MessageId")).text = header.message_id
     etree.SubElement(node, q("Profile")).text = header.profile
     etree.SubElement(node, q("Type")).text = header.type
@@ -119,8 +125,9 @@ def header_element(header: Header) -> etree._Element:
         etree.SubElement(party_node, q("Side")).text = party.side
         etree.SubElement(party_node, q("Unit")).text = party.unit
     etree.SubElement(node, q("Created")).text = format_time(header.created)
-    for local, value in zip(_REFERENCES, (header.in_reply_to, header.supersedes, header.cancels),
-                            strict=True):
+    for local, value in zip(
+        _REFERENCES, (header.in_reply_to, header.supersedes, header.cancels), strict=True
+    ):
         if value:
             etree.SubElement(node, q(local)).text = value
     if header.late_justification:
@@ -130,7 +137,7 @@ def header_element(header: Header) -> etree._Element:
 
 def build_notification(header: Header, body: etree._Element) -> etree._Element:
     """A new unsigned Notification holding *header* and a copy of *body*."""
-    root = etree.Element(NOTIFICATION, nsmap={None: ENV_NS})
+    root = etree.Element(NOTIFICATION, nsmap={None: ENV_NS})  # type: ignore[dict-item]
     root.append(header_element(header))
     body_node = etree.SubElement(root, q("Body"))
     body_node.append(etree.fromstring(etree.tostring(body)))
@@ -141,8 +148,9 @@ def body_of(root: etree._Element) -> etree._Element:
     """The body root element of a Notification."""
     body = root.find(q("Body"))
     if body is None or len(body) != 1:
-        raise WireError("the Notification must have a Body with exactly one element",
-                        reason=Reason.SCHEMA_INVALID)
+        raise WireError(
+            "the Notification must have a Body with exactly one element", reason=Reason.SCHEMA_INVALID
+        )
     return body[0]
 
 

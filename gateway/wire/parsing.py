@@ -8,7 +8,9 @@ also configured to refuse all of it (defence in depth). Size and depth are cappe
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from typing import Any, cast
 
 from lxml import etree
 
@@ -17,8 +19,6 @@ from gateway.reasons import Reason
 
 XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-_ID_ATTRIBUTES = frozenset({"Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id"})
-_FORBIDDEN_XSI = frozenset({f"{{{XSI_NS}}}schemaLocation", f"{{{XSI_NS}}}noNamespaceSchemaLocation"})
 
 _XML_DECL = re.compile(rb"""<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _BOMS_OTHER = (b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
@@ -34,22 +34,28 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_local = threading.local()
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        huge_tree=False,
-        collect_ids=False,
-        remove_blank_text=False,
-        remove_comments=False,
-        remove_pis=False,
-        strip_cdata=True,
-    )
+def safe_parser() -> etree.XMLParser:
+    """This thread's hardened parser (lxml parsers must not be shared between threads)."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            attribute_defaults=False,
+            huge_tree=False,
+            collect_ids=False,
+            remove_blank_text=False,
+            remove_comments=False,
+            remove_pis=False,
+            strip_cdata=True,
+        )
+        _local.parser = parser
+    return parser
 
 
 def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
@@ -62,7 +68,7 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
     text = _check_encoding(data)
     _refuse_doctype(text)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():
             raise WireError(
@@ -75,12 +81,15 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
 
 def _check_encoding(data: bytes) -> str:
     if data.startswith(_BOMS_OTHER):
-        raise WireError("only UTF-8 is accepted; the document has a UTF-16/32 byte-order mark",
-                        reason=Reason.XML_ENCODING_INVALID)
-    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+        raise WireError(
+            "only UTF-8 is accepted; the document has a UTF-16/32 byte-order mark",
+            reason=Reason.XML_ENCODING_INVALID,
+        )
+    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
     if b"\x00" in body[:4]:
-        raise WireError("only UTF-8 is accepted; the document looks like UTF-16/32",
-                        reason=Reason.XML_ENCODING_INVALID)
+        raise WireError(
+            "only UTF-8 is accepted; the document looks like UTF-16/32", reason=Reason.XML_ENCODING_INVALID
+        )
     declared = _XML_DECL.match(body)
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         raise WireError(
@@ -90,11 +99,11 @@ def _check_encoding(data: bytes) -> str:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise WireError(f"bytes are not valid UTF-8 at offset {exc.start}",
-                        reason=Reason.XML_ENCODING_INVALID) from exc
+        raise WireError(
+            f"bytes are not valid UTF-8 at offset {exc.start}", reason=Reason.XML_ENCODING_INVALID
+        ) from exc
     if not text.lstrip().startswith("<"):
-        raise WireError("not XML: the document does not start with markup",
-                        reason=Reason.XML_NOT_WELL_FORMED)
+        raise WireError("not XML: the document does not start with markup", reason=Reason.XML_NOT_WELL_FORMED)
     return text
 
 
@@ -116,8 +125,9 @@ def _refuse_doctype(text: str) -> None:
     if _EXTERNAL_DTD.search(doctype):
         raise WireError("external DTDs are forbidden", reason=Reason.XML_EXTERNAL_DTD)
     if _INTERNAL_ENTITY.search(doctype):
-        raise WireError("entity declarations are forbidden (entity expansion)",
-                        reason=Reason.XML_ENTITY_EXPANSION)
+        raise WireError(
+            "entity declarations are forbidden (entity expansion)", reason=Reason.XML_ENTITY_EXPANSION
+        )
     raise WireError("document type declarations are forbidden", reason=Reason.XML_DTD_FORBIDDEN)
 
 
@@ -141,43 +151,54 @@ def _prolog_doctype(text: str) -> str | None:
     return None
 
 
+_NS = {"xi": XINCLUDE_NS, "xsi": XSI_NS}
+_FIND_MARKUP = etree.XPath("//comment() | //processing-instruction()")
+_FIND_XINCLUDE = etree.XPath("boolean(//xi:*)", namespaces=_NS)
+_FIND_XSI = etree.XPath("//@xsi:schemaLocation | //@xsi:noNamespaceSchemaLocation", namespaces=_NS)
+_FIND_IDS = etree.XPath("//@Id | //@ID | //@id | //@xml:id")
+
+
+def _too_deep(depth: int) -> etree.XPath:
+    return etree.XPath("boolean(/" + "/*" * (depth + 1) + ")")
+
+
+_DEPTH_PROBES: dict[int, etree.XPath] = {}
+
+
 def _inspect(root: etree._Element, limits: Limits) -> None:
-    """One pass over the tree: depth, comments, processing instructions, XInclude, xsi, Id."""
-    for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
-        _refuse_node(sibling)
-    seen_ids: set[str] = set()
-    depth = 0
-    for event, node in etree.iterwalk(root, events=("start", "end")):
-        if event == "end":
-            depth -= 1
-            continue
-        depth += 1
-        if depth > limits.max_depth:
-            raise WireError(f"nesting deeper than {limits.max_depth} levels", reason=Reason.XML_TOO_DEEP)
-        if not isinstance(node.tag, str):
-            _refuse_node(node)
-            continue
-        if node.tag.startswith("{" + XINCLUDE_NS + "}"):
-            raise WireError("XInclude is forbidden", reason=Reason.XML_XINCLUDE_FORBIDDEN)
-        for name, value in node.attrib.items():
-            _check_attribute(str(name), str(value), seen_ids)
-
-
-def _check_attribute(name: str, value: str, seen_ids: set[str]) -> None:
-    if name in _FORBIDDEN_XSI:
-        raise WireError(f"attribute {name} is forbidden: schemas are never fetched",
-                        reason=Reason.XML_SCHEMA_LOCATION_FORBIDDEN)
-    if name in _ID_ATTRIBUTES:
-        if value in seen_ids:
-            raise WireError(f"duplicate Id {value!r}", reason=Reason.XML_DUPLICATE_ID)
-        seen_ids.add(value)
+    """Depth, comments, processing instructions, XInclude, xsi locations and Id, checked in C (XPath)."""
+    probe = _DEPTH_PROBES.get(limits.max_depth)
+    if probe is None:
+        probe = _DEPTH_PROBES.setdefault(limits.max_depth, _too_deep(limits.max_depth))
+    tree = root.getroottree()
+    if probe(tree):
+        raise WireError(f"nesting deeper than {limits.max_depth} levels", reason=Reason.XML_TOO_DEEP)
+    markup = cast(list[etree._Element], _FIND_MARKUP(tree))
+    if markup:
+        _refuse_node(markup[0])
+    for node in root.iter(etree.Entity):
+        _refuse_node(node)
+    if _FIND_XINCLUDE(tree):
+        raise WireError("XInclude is forbidden", reason=Reason.XML_XINCLUDE_FORBIDDEN)
+    located = cast(list[Any], _FIND_XSI(tree))
+    if located:
+        raise WireError(
+            f"attribute {located[0].attrname} is forbidden: schemas are never fetched",
+            reason=Reason.XML_SCHEMA_LOCATION_FORBIDDEN,
+        )
+    ids = [str(value) for value in cast(list[str], _FIND_IDS(tree))]
+    if len(ids) != len(set(ids)):
+        duplicate = next(value for value in ids if ids.count(value) > 1)
+        raise WireError(f"duplicate Id {duplicate!r}", reason=Reason.XML_DUPLICATE_ID)
 
 
 def _refuse_node(node: etree._Element) -> None:
     if isinstance(node, etree._Comment):
         raise WireError("comments are not allowed in a message", reason=Reason.XML_COMMENT_FORBIDDEN)
     if isinstance(node, etree._ProcessingInstruction):
-        raise WireError("processing instructions are not allowed in a message",
-                        reason=Reason.XML_PROCESSING_INSTRUCTION_FORBIDDEN)
+        raise WireError(
+            "processing instructions are not allowed in a message",
+            reason=Reason.XML_PROCESSING_INSTRUCTION_FORBIDDEN,
+        )
     if isinstance(node, etree._Entity):
         raise WireError("entity references are forbidden", reason=Reason.XML_ENTITY_EXPANSION)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
 from lxml import etree
 
@@ -32,18 +33,15 @@ class Validator:
     def validate(self, root: etree._Element) -> None:
         if self._schema.validate(root):
             return
-        entry = self._schema.error_log[0]
+        entry = cast(Any, self._schema.error_log)[0]
         message = _NAMESPACE.sub("", entry.message)
         raise WireError(f"{_field(root, entry.path)}: {message}", reason=Reason.SCHEMA_INVALID)
-
-    def is_valid(self, root: etree._Element) -> bool:
-        return bool(self._schema.validate(root))
 
 
 def _field(root: etree._Element, xpath: str | None) -> str:
     """Readable path of the offending element, e.g. Notification/Body/MarkerIncident/Kind."""
     try:
-        found = root.getroottree().xpath(xpath) if xpath else []
+        found = cast(list[object], root.getroottree().xpath(xpath)) if xpath else []
     except etree.XPathError:
         found = []
     if not found or not isinstance(found[0], etree._Element):

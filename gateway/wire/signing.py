@@ -4,6 +4,7 @@ ECDSA P-256/SHA-256 by default (RSA-SHA256 for RSA keys), the signer's certifica
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,14 +12,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
 
 from gateway.errors import InputError
-from gateway.pki import PrivateKey, cert_pem
+from gateway.pki import PrivateKey
 from gateway.reasons import Reason
+from gateway.wire import dsig
 from gateway.wire.envelope import ENVELOPES, signature_of
-
-EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
 
 
 @dataclass(frozen=True)
@@ -36,41 +35,37 @@ class SigningKey:
         try:
             key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
         except (OSError, ValueError, TypeError) as exc:
-            raise InputError(f"{key_file}: not an unencrypted PEM private key", reason=Reason.KEY_INVALID) from exc
+            raise InputError(
+                f"{key_file}: not an unencrypted PEM private key", reason=Reason.KEY_INVALID
+            ) from exc
         try:
             chain = tuple(x509.load_pem_x509_certificates(cert_file.read_bytes()))
         except (OSError, ValueError) as exc:
             raise InputError(f"{cert_file}: not a PEM certificate file", reason=Reason.KEY_INVALID) from exc
         if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
             raise InputError(f"{key_file}: only ECDSA and RSA keys can sign", reason=Reason.KEY_INVALID)
-        if key.public_key().public_numbers() != chain[0].public_key().public_numbers():
-            raise InputError(f"{cert_file}: the first certificate does not belong to {key_file}",
-                             reason=Reason.KEY_INVALID)
+        if _spki(key.public_key()) != _spki(chain[0].public_key()):
+            raise InputError(
+                f"{cert_file}: the first certificate does not belong to {key_file}", reason=Reason.KEY_INVALID
+            )
         return cls(key, chain)
 
-    @property
-    def signature_method(self) -> SignatureMethod:
-        if isinstance(self.key, rsa.RSAPrivateKey):
-            return SignatureMethod.RSA_SHA256
-        return SignatureMethod.ECDSA_SHA256
+
+def _spki(public: object) -> bytes:
+    encode = getattr(public, "public_bytes", None)
+    if encode is None:
+        return b""
+    return bytes(encode(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
 def sign(root: etree._Element, signer: SigningKey) -> bytes:
     """Sign the envelope *root* (unsigned) and return the signed document as UTF-8 bytes."""
     if root.tag not in ENVELOPES:
-        raise InputError(f"only a Notification or Receipt can be signed, not {root.tag}",
-                         reason=Reason.ENVELOPE_UNKNOWN)
+        raise InputError(
+            f"only a Notification or Receipt can be signed, not {root.tag}", reason=Reason.ENVELOPE_UNKNOWN
+        )
     if signature_of(root) is not None:
         raise InputError("the document is already signed", reason=Reason.SIGNATURE_MULTIPLE)
-    xml_signer = XMLSigner(
-        method=methods.enveloped,
-        signature_algorithm=signer.signature_method,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=EXC_C14N,
-    )
-    signed = xml_signer.sign(
-        root,
-        key=signer.key,
-        cert=[cert_pem(c).decode("ascii") for c in signer.chain],
-    )
+    signed = copy.deepcopy(root)
+    dsig.append_signature(signed, signer.key, signer.chain)
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))

@@ -33,7 +33,8 @@ def _require_digital_signature(_policy: object, _cert: x509.Certificate, usage: 
 
 def _ee_policy() -> xv.ExtensionPolicy:
     return xv.ExtensionPolicy.permit_all().require_present(
-        x509.KeyUsage, xv.Criticality.AGNOSTIC, _require_digital_signature)
+        x509.KeyUsage, xv.Criticality.AGNOSTIC, _require_digital_signature
+    )
 
 
 def fingerprint(certificate: x509.Certificate) -> bytes:
@@ -72,8 +73,9 @@ class TrustStore:
     def sides(self) -> tuple[str, ...]:
         return tuple(self.anchors)
 
-    def side_of(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
-                claimed: str, at: datetime) -> str:
+    def side_of(
+        self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate], claimed: str, at: datetime
+    ) -> str:
         """Check *leaf* chains to *claimed*'s anchor at time *at*; return the side or refuse."""
         _check_key(leaf)
         _check_validity(leaf, at)
@@ -85,18 +87,19 @@ class TrustStore:
         if chain.side != claimed:
             raise CertificateError(
                 f"the certificate chains to the {chain.side} CA but the header names sender side {claimed}",
-                reason=Reason.CERTIFICATE_SIDE_MISMATCH)
+                reason=Reason.CERTIFICATE_SIDE_MISMATCH,
+            )
         return chain.side
 
-    def _build(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
-               at: datetime) -> _Chain:
+    def _build(
+        self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate], at: datetime
+    ) -> _Chain:
         for side, anchors in self.anchors.items():
             verifier = (
                 xv.PolicyBuilder()
                 .store(xv.Store(list(anchors)))
                 .time(at)
-                .extension_policies(ca_policy=xv.ExtensionPolicy.webpki_defaults_ca(),
-                                    ee_policy=_ee_policy())
+                .extension_policies(ca_policy=xv.ExtensionPolicy.webpki_defaults_ca(), ee_policy=_ee_policy())
                 .build_client_verifier()
             )
             try:
@@ -104,36 +107,48 @@ class TrustStore:
             except xv.VerificationError:
                 continue
             _check_country(leaf, side)
-            return _Chain(side,
-                          max(c.not_valid_before_utc for c in verified.chain),
-                          min(c.not_valid_after_utc for c in verified.chain))
+            return _Chain(
+                side,
+                max(c.not_valid_before_utc for c in verified.chain),
+                min(c.not_valid_after_utc for c in verified.chain),
+            )
         raise CertificateError(
             f"certificate {leaf.subject.rfc4514_string()!r} does not chain to a trusted side CA",
-            reason=Reason.CERTIFICATE_UNTRUSTED)
+            reason=Reason.CERTIFICATE_UNTRUSTED,
+        )
 
 
 def _check_validity(leaf: x509.Certificate, at: datetime) -> None:
     if at > leaf.not_valid_after_utc:
-        raise CertificateError(f"certificate expired on {leaf.not_valid_after_utc.isoformat()}",
-                               reason=Reason.CERTIFICATE_EXPIRED)
+        raise CertificateError(
+            f"certificate expired on {leaf.not_valid_after_utc.isoformat()}",
+            reason=Reason.CERTIFICATE_EXPIRED,
+        )
     if at < leaf.not_valid_before_utc:
-        raise CertificateError(f"certificate not valid before {leaf.not_valid_before_utc.isoformat()}",
-                               reason=Reason.CERTIFICATE_NOT_YET_VALID)
+        raise CertificateError(
+            f"certificate not valid before {leaf.not_valid_before_utc.isoformat()}",
+            reason=Reason.CERTIFICATE_NOT_YET_VALID,
+        )
 
 
 def _check_key(leaf: x509.Certificate) -> None:
     key = leaf.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         if key.key_size < MIN_RSA_BITS:
-            raise CertificateError(f"RSA key of {key.key_size} bits; at least {MIN_RSA_BITS} required",
-                                   reason=Reason.CERTIFICATE_KEY_WEAK)
+            raise CertificateError(
+                f"RSA key of {key.key_size} bits; at least {MIN_RSA_BITS} required",
+                reason=Reason.CERTIFICATE_KEY_WEAK,
+            )
     elif not (isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, EC_CURVES)):
-        raise CertificateError("only ECDSA (P-256/384/521) and RSA keys are accepted",
-                               reason=Reason.CERTIFICATE_KEY_WEAK)
+        raise CertificateError(
+            "only ECDSA (P-256/384/521) and RSA keys are accepted", reason=Reason.CERTIFICATE_KEY_WEAK
+        )
 
 
 def _check_country(leaf: x509.Certificate, side: str) -> None:
     countries = [attr.value for attr in leaf.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)]
     if countries != [side]:
-        raise CertificateError(f"certificate subject country {countries} is not the side {side}",
-                               reason=Reason.CERTIFICATE_SIDE_MISMATCH)
+        raise CertificateError(
+            f"certificate subject country {countries} is not the side {side}",
+            reason=Reason.CERTIFICATE_SIDE_MISMATCH,
+        )

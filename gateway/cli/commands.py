@@ -1,0 +1,124 @@
+"""The commands of `bgw`: thin IO around the wire contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+
+from gateway import pki
+from gateway.bench import wire as bench
+from gateway.errors import InputError
+from gateway.reasons import Reason
+from gateway.render import render_form
+from gateway.wire.codec import Codec
+from gateway.wire.contract import Contract
+from gateway.wire.envelope import format_time, parse_time, signature_of
+from gateway.wire.parsing import DEFAULT_LIMITS, parse
+from gateway.wire.signing import SigningKey
+from gateway.wire.signing import sign as sign_envelope
+from gateway.wire.trust import TrustStore
+from gateway.wire.verification import verify as verify_bytes
+
+
+def read_input(path: Path) -> bytes:
+    """Read at most one byte more than the size cap, so an oversize file is refused, not loaded."""
+    try:
+        if str(path) == "-":
+            return sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
+        with path.open("rb") as handle:
+            return handle.read(DEFAULT_LIMITS.max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from exc
+
+
+def write_output(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"{out}: {exc.strerror}") from exc
+
+
+def pki_init(args: argparse.Namespace) -> None:
+    folder = pki.init_side(args.out, args.side)
+    print(f"wrote {folder}/ca.pem, ca.key, node.pem, node.key (side {args.side})")
+
+
+def validate(args: argparse.Namespace) -> None:
+    message = Contract.default().check(parse(read_input(args.file)))
+    state = "signed, not verified" if signature_of(message.root) is not None else "unsigned"
+    print(f"valid: {message.header.profile} {message.header.type} {message.header.message_id} ({state})")
+
+
+def sign(args: argparse.Namespace) -> None:
+    root = parse(read_input(args.file))
+    Contract.default().check(root)
+    signed = sign_envelope(root, SigningKey.load(args.key, args.cert))
+    write_output(signed, args.out)
+
+
+def _at(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise InputError(f"--at {text!r}: {exc}", reason=Reason.USAGE_INVALID) from exc
+
+
+def verify(args: argparse.Namespace) -> None:
+    at = _at(args.at)
+    verified = verify_bytes(read_input(args.file), TrustStore.from_dir(args.trust), at)
+    message = Contract.default().check(verified.root, verified.header)
+    subject = verified.certificate.subject.rfc4514_string()
+    print(
+        f"verified: {message.header.profile} {message.header.type} {message.header.message_id} "
+        f"signed by side {verified.side} ({subject}) at {format_time(at)}"
+    )
+
+
+def decode(args: argparse.Namespace) -> None:
+    data = read_input(args.file)
+    contract = Contract.default()
+    if args.trust:
+        root = verify_bytes(data, TrustStore.from_dir(args.trust), datetime.now(UTC)).root
+    else:
+        root = parse(data)
+        if signature_of(root) is not None:
+            print("note: the signature was not checked (give --trust DIR to verify)", file=sys.stderr)
+            root.remove(signature_of(root))  # type: ignore[arg-type]
+    contract.check(root)
+    document = Codec(contract.profiles).to_json(root)
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def encode(args: argparse.Namespace) -> None:
+    try:
+        data = json.loads(read_input(args.file))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{args.file}: not JSON: {exc}", reason=Reason.JSON_INVALID) from exc
+    contract = Contract.default()
+    root = Codec(contract.profiles).to_xml(data)
+    contract.check(root)
+    write_output(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True), args.out)
+
+
+def render(args: argparse.Namespace) -> None:
+    root = parse(read_input(args.file))
+    signature = signature_of(root)
+    if signature is not None:
+        root.remove(signature)
+    message = Contract.default().check(root)
+    print(render_form(message, args.lang), end="")
+
+
+def bench_wire(args: argparse.Namespace) -> None:
+    bench.run(iterations=args.n, as_json=args.json)

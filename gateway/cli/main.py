@@ -1,0 +1,105 @@
+"""`bgw`: the gateway's command line. Exit 0 on success; otherwise one line on stderr,
+``error <reason-code>: <message>``, and never a traceback (set BGW_DEBUG=1 to see one)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from gateway import __version__
+from gateway.cli import commands
+from gateway.errors import GatewayError
+from gateway.reasons import Reason
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(
+            f"error {Reason.USAGE_INVALID.value}: {self.prog}: {message} (see {self.prog} --help)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_USAGE)
+
+
+def _build() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bgw", description="Bilateral notification gateway")
+    parser.add_argument("--version", action="version", version=f"bgw {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    pki = sub.add_parser("pki", help="side CAs and node certificates")
+    pki_sub = pki.add_subparsers(dest="pki_command", required=True, parser_class=_Parser)
+    init = pki_sub.add_parser("init", help="write DIR/SIDE/{ca,node}.{pem,key}")
+    init.add_argument("--side", required=True, help="ISO code of the side, e.g. KZ")
+    init.add_argument("--out", required=True, type=Path, help="directory holding one folder per side")
+    init.set_defaults(run=commands.pki_init)
+
+    validate = sub.add_parser("validate", help="check a notice against the wire contract")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(run=commands.validate)
+
+    sign = sub.add_parser("sign", help="validate and sign a notice (enveloped XML-DSig)")
+    sign.add_argument("file", type=Path)
+    sign.add_argument("--key", required=True, type=Path, help="PEM private key of the node")
+    sign.add_argument("--cert", required=True, type=Path, help="PEM certificate (chain) of the node")
+    sign.add_argument("--out", type=Path, help="write here instead of standard output")
+    sign.set_defaults(run=commands.sign)
+
+    verify = sub.add_parser("verify", help="verify a signed notice or receipt")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--trust", required=True, type=Path, help="directory with SIDE/ca.pem per side")
+    verify.add_argument("--at", help="verify as of this UTC time (default: now)")
+    verify.set_defaults(run=commands.verify)
+
+    decode = sub.add_parser("decode", help="print a notice as JSON")
+    decode.add_argument("file", type=Path)
+    decode.add_argument("--trust", type=Path, help="verify first and decode only what was signed")
+    decode.set_defaults(run=commands.decode)
+
+    encode = sub.add_parser("encode", help="turn a JSON notice into unsigned, schema-valid XML")
+    encode.add_argument("file", type=Path, help="JSON file, or - for standard input")
+    encode.add_argument("--out", type=Path, help="write here instead of standard output")
+    encode.set_defaults(run=commands.encode)
+
+    render = sub.add_parser("render", help="the notice as a readable form")
+    render.add_argument("file", type=Path)
+    render.add_argument("--lang", choices=("ru", "kk", "en"), default="ru")
+    render.set_defaults(run=commands.render)
+
+    bench = sub.add_parser("bench", help="benchmarks against a raw baseline measured in the same run")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True, parser_class=_Parser)
+    wire = bench_sub.add_parser("wire", help="parse+validate+sign and verify+validate vs raw ECDSA")
+    wire.add_argument("--json", action="store_true", help="print one JSON object")
+    wire.add_argument("-n", type=int, default=2000, help="iterations (default 2000)")
+    wire.set_defaults(run=commands.bench_wire)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build().parse_args(argv)
+    try:
+        args.run(args)
+    except GatewayError as exc:
+        print(f"error {exc.reason.value}: {exc.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("error interrupted: stopped by the operator", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the command line supervises one command: report, never crash
+        if os.environ.get("BGW_DEBUG"):
+            traceback.print_exc()
+        print(f"error {Reason.INTERNAL_ERROR.value}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""A notice as a readable form: title, the article it rests on, every deadline marked as fixed by
+the agreement or as the gateway's default, and the content with labels in ru, kk or en."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from gateway.labels import Labels, load_labels
+from gateway.profiles import MessageType, Profile, Source, Span
+from gateway.wire.contract import Message
+from gateway.wire.envelope import format_time, parse_time
+
+ZONES = {"KZ": "Asia/Almaty", "UZ": "Asia/Tashkent", "AZ": "Asia/Baku"}
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
+
+WORDS: dict[str, dict[str, str]] = {
+    "article": {"ru": "Статья", "kk": "Бап", "en": "Article"},
+    "channel": {"ru": "Канал", "kk": "Арна", "en": "Channel"},
+    "message": {"ru": "Сообщение", "kk": "Хабар", "en": "Message"},
+    "from": {"ru": "Отправитель", "kk": "Жіберуші", "en": "From"},
+    "to": {"ru": "Получатель", "kk": "Алушы", "en": "To"},
+    "created": {"ru": "Составлено", "kk": "Жасалған уақыты", "en": "Created"},
+    "deadlines": {"ru": "Сроки", "kk": "Мерзімдер", "en": "Deadlines"},
+    "content": {"ru": "Содержание", "kk": "Мазмұны", "en": "Content"},
+    "receipt": {
+        "ru": "Квитанция о получении: в течение",
+        "kk": "Алғаны туралы түбіртек: ішінде",
+        "en": "Receipt due within",
+    },
+    "lead": {
+        "ru": "Направляется не менее чем за",
+        "kk": "Кемінде мына мерзім бұрын жіберіледі:",
+        "en": "Must be sent at least",
+    },
+    "lead_before": {"ru": "до", "kk": "дейін:", "en": "before"},
+    "reply_within": {
+        "ru": "Ответ ({reply}): в течение {span} с момента получения",
+        "kk": "Жауап ({reply}): алған сәттен бастап {span} ішінде",
+        "en": "Reply ({reply}) due within {span} of receipt",
+    },
+    "reply_by": {
+        "ru": "Ответ ({reply}): не позднее чем за {span} до «{field}»",
+        "kk": "Жауап ({reply}): «{field}» дейін кемінде {span} бұрын",
+        "en": "Reply ({reply}) due {span} before «{field}»",
+    },
+    "periodic": {
+        "ru": "Не реже одного раза в",
+        "kk": "Кемінде бір рет, мерзімі:",
+        "en": "At least once every",
+    },
+    "effect": {
+        "ru": "Последствие получения ({event}): через",
+        "kk": "Алудың салдары ({event}): кейін",
+        "en": "Effect of receipt ({event}): after",
+    },
+    "anchored": {"ru": "Срок от ({anchor}):", "kk": "Мерзім ({anchor}):", "en": "Deadline from ({anchor}):"},
+    "in_reply_to": {"ru": "В ответ на", "kk": "Жауап ретінде", "en": "In reply to"},
+    "supersedes": {"ru": "Заменяет", "kk": "Ауыстырады", "en": "Supersedes"},
+    "cancels": {"ru": "Отменяет", "kk": "Күшін жояды", "en": "Cancels"},
+    "late": {
+        "ru": "Направлено с опозданием, обоснование",
+        "kk": "Кешігіп жіберілді, негіздеме",
+        "en": "Sent late, justification",
+    },
+    "ours": {
+        "ru": "тип шлюза, Соглашением не предусмотрен",
+        "kk": "шлюз түрі, Келісімде көзделмеген",
+        "en": "gateway type, not required by the agreement",
+    },
+}
+SOURCE = {
+    Source.TEXT: {
+        "ru": "установлено Соглашением",
+        "kk": "Келісіммен белгіленген",
+        "en": "fixed by the agreement",
+    },
+    Source.DEFAULT: {
+        "ru": "значение шлюза по умолчанию, Соглашением не установлено",
+        "kk": "шлюздің әдепкі мәні, Келісімде белгіленбеген",
+        "en": "gateway default, not fixed by the agreement",
+    },
+}
+UNITS = {
+    "minutes": {"ru": "мин", "kk": "минут", "en": "minutes"},
+    "hours": {"ru": "ч", "kk": "сағат", "en": "hours"},
+    "days": {"ru": "сут.", "kk": "тәулік", "en": "days"},
+    "months": {"ru": "мес.", "kk": "ай", "en": "months"},
+    "years": {"ru": "лет", "kk": "жыл", "en": "years"},
+}
+CHANNELS = {
+    "AB": {"ru": "уполномоченные органы", "kk": "уәкілетті органдар", "en": "authorised bodies"},
+    "BR": {"ru": "пограничные представители", "kk": "шекара өкілдері", "en": "border representatives"},
+    "DIP": {"ru": "дипломатические каналы", "kk": "дипломатиялық арналар", "en": "diplomatic channels"},
+    "JC": {"ru": "Совместная комиссия", "kk": "Бірлескен комиссия", "en": "Joint Commission"},
+}
+
+
+def span_text(span: Span, lang: str) -> str:
+    return f"{span.value} {UNITS[span.unit.value][lang]} ({SOURCE[span.source][lang]})"
+
+
+def when(text: str, side: str) -> str:
+    """A UTC time as UTC and in the side's zone."""
+    moment = parse_time(text)
+    local = moment.astimezone(ZoneInfo(ZONES.get(side, "UTC")))
+    return f"{moment:%Y-%m-%d %H:%M} UTC ({local:%Y-%m-%d %H:%M} {ZONES.get(side, 'UTC')})"
+
+
+def _deadlines(profile: Profile, message_type: MessageType, labels: Labels, lang: str) -> list[str]:
+    lines = [f"{WORDS['receipt'][lang]} {span_text(message_type.receipt_due, lang)}"]
+    if message_type.lead:
+        field = labels.field(message_type.lead.field.split("/")[-1], lang)
+        lines.append(
+            f"{WORDS['lead'][lang]} {span_text(message_type.lead.span, lang)} "
+            f"{WORDS['lead_before'][lang]} «{field}»"
+        )
+    reply = message_type.reply
+    if reply:
+        reply_title = profile.types[reply.type].title[lang]
+        if reply.within:
+            lines.append(
+                WORDS["reply_within"][lang].format(reply=reply_title, span=span_text(reply.within, lang))
+            )
+        elif reply.before and reply.by_field:
+            lines.append(
+                WORDS["reply_by"][lang].format(
+                    reply=reply_title,
+                    span=span_text(reply.before, lang),
+                    field=labels.field(reply.by_field.split("/")[-1], lang),
+                )
+            )
+    if message_type.periodic:
+        lines.append(f"{WORDS['periodic'][lang]} {span_text(message_type.periodic, lang)}")
+    if message_type.effect:
+        lines.append(
+            f"{WORDS['effect'][lang].format(event=message_type.effect.event)} "
+            f"{span_text(message_type.effect.after, lang)}"
+        )
+    if message_type.anchored:
+        span = message_type.anchored.within or message_type.anchored.before
+        assert span is not None
+        lines.append(
+            f"{WORDS['anchored'][lang].format(anchor=message_type.anchored.anchor)} {span_text(span, lang)}"
+        )
+    return lines
+
+
+def _content(node: etree._Element, labels: Labels, lang: str, side: str, depth: int = 1) -> list[str]:
+    lines = []
+    indent = "  " * depth
+    for child in node.iterchildren(etree.Element):
+        name = labels.field(etree.QName(child).localname, lang)
+        if len(child):
+            lines.append(f"{indent}{name}:")
+            lines.extend(_content(child, labels, lang, side, depth + 1))
+            continue
+        text = (child.text or "").strip()
+        unit = child.get("unit")
+        text = when(text, side) if _TIME.match(text) else labels.value(text, lang)
+        lines.append(f"{indent}{name}: {text}{' ' + unit if unit else ''}")
+    return lines
+
+
+def render_form(message: Message, lang: str, labels: Labels | None = None) -> str:
+    labels = labels or load_labels()
+    header, profile, message_type = message.header, message.profile, message.type
+    assert message_type is not None and message.body is not None
+    side = header.sender.side
+    lines = [message_type.title[lang], profile.title[lang], ""]
+    article = f"{WORDS['article'][lang]}: {message_type.article}"
+    if message_type.ours:
+        article += f" ({WORDS['ours'][lang]})"
+    lines.append(article)
+    if message_type.quote:
+        lines.append(f"  «{message_type.quote}»")
+    lines.append(f"{WORDS['channel'][lang]}: {CHANNELS[message_type.channel.value][lang]}")
+    lines.append(f"{WORDS['message'][lang]}: {header.message_id}")
+    lines.append(f"{WORDS['from'][lang]}: {header.sender.side}, {header.sender.unit}")
+    lines.append(f"{WORDS['to'][lang]}: {header.recipient.side}, {header.recipient.unit}")
+    lines.append(f"{WORDS['created'][lang]}: {when(format_time(header.created), side)}")
+    for key in ("in_reply_to", "supersedes", "cancels"):
+        if getattr(header, key):
+            lines.append(f"{WORDS[key][lang]}: {getattr(header, key)}")
+    if header.late_justification:
+        lines.append(f"{WORDS['late'][lang]}: {header.late_justification}")
+    lines += ["", f"{WORDS['deadlines'][lang]}:"]
+    lines += [f"  - {line}" for line in _deadlines(profile, message_type, labels, lang)]
+    lines += ["", f"{WORDS['content'][lang]}:"]
+    lines += _content(message.body, labels, lang, side)
+    return "\n".join(lines) + "\n"

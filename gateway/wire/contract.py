@@ -1,0 +1,96 @@
+"""The wire contract as one check: schema, envelope semantics, profile, content rules, reference data.
+
+`Contract.check` takes an envelope element (unsigned before signing, or what the verifier returned
+as signed) and returns the message it carries, or raises a coded WireError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from lxml import etree
+
+from gateway.errors import WireError
+from gateway.profiles import MessageType, Profile, load_profiles
+from gateway.profiles.reference import Districts
+from gateway.reasons import Reason
+from gateway.rules import content
+from gateway.wire.envelope import NOTIFICATION, RECEIPT, Header, body_of, read_header
+from gateway.wire.schemas import Validator, wire_validator
+
+
+@dataclass(frozen=True)
+class Message:
+    root: etree._Element
+    header: Header
+    profile: Profile
+    type: MessageType | None
+    body: etree._Element | None
+
+
+class Contract:
+    def __init__(self, profiles: Mapping[str, Profile], validator: Validator) -> None:
+        self.profiles = profiles
+        self.validator = validator
+
+    @classmethod
+    def default(cls) -> Contract:
+        return cls(load_profiles(), wire_validator())
+
+    @cached_property
+    def _districts(self) -> Mapping[str, Districts]:
+        return {p.id: Districts.load(p.districts) for p in self.profiles.values() if p.districts}
+
+    def check(self, root: etree._Element, header: Header | None = None) -> Message:
+        """Check *root*; pass the *header* already read from this same tree to skip reading it again."""
+        if root.tag not in (NOTIFICATION, RECEIPT):
+            raise WireError(
+                f"root element {etree.QName(root).localname!r} is not a gateway envelope",
+                reason=Reason.ENVELOPE_UNKNOWN,
+            )
+        self.validator.validate(root)
+        header = header or read_header(root)
+        profile = self.profile(header)
+        if root.tag == RECEIPT:
+            return Message(root, header, profile, None, None)
+        message_type = profile.types.get(header.type)
+        if message_type is None:
+            raise WireError(
+                f"type {header.type!r} is not in profile {profile.id}", reason=Reason.TYPE_UNKNOWN
+            )
+        body = body_of(root)
+        name = etree.QName(body)
+        if name.namespace != profile.namespace or name.localname != message_type.element:
+            raise WireError(
+                f"header type {header.type!r} needs body {message_type.element} in {profile.namespace}, "
+                f"found {name.localname} in {name.namespace}",
+                reason=Reason.BODY_TYPE_MISMATCH,
+            )
+        content.check(body, message_type)
+        districts = self._districts.get(profile.id)
+        if districts is not None:
+            districts.check(body)
+        return Message(root, header, profile, message_type, body)
+
+    def profile(self, header: Header) -> Profile:
+        profile = self.profiles.get(header.profile)
+        if profile is None:
+            raise WireError(f"profile {header.profile!r} is unknown", reason=Reason.PROFILE_UNKNOWN)
+        if header.schema_version != profile.schema_version:
+            raise WireError(
+                f"schema version {header.schema_version} is not supported "
+                f"(profile {profile.id} speaks {profile.schema_version})",
+                reason=Reason.SCHEMA_VERSION_UNSUPPORTED,
+            )
+        for role, party in (("Sender", header.sender), ("Recipient", header.recipient)):
+            if party.side not in profile.sides:
+                raise WireError(
+                    f"{role} side {party.side} is not a Party to {profile.id} "
+                    f"({' and '.join(profile.sides)})",
+                    reason=Reason.SIDE_NOT_IN_PROFILE,
+                )
+        if header.sender.side == header.recipient.side:
+            raise WireError("sender and recipient are the same side", reason=Reason.SAME_SIDE)
+        return profile

@@ -1,0 +1,137 @@
+"""Treaty profiles: loaded and validated at start-up; errors name the file and the key; every
+number says honestly whether the agreement fixes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway import paths
+from gateway.errors import ConfigError
+from gateway.profiles import Kind, Source, Timing, load_profile, load_profiles
+
+PROFILES = load_profiles()
+A = PROFILES["kz-uz-border-2024"]
+B = PROFILES["kz-az-environment-1997"]
+
+
+def test_both_profiles_load_with_their_sides() -> None:
+    assert A.sides == ("KZ", "UZ")
+    assert B.sides == ("KZ", "AZ")
+
+
+def test_the_crossing_restriction_lead_is_the_texts_24_hours() -> None:
+    lead = A.types["crossing-restriction"].lead
+    assert lead is not None
+    assert (lead.span.value, lead.span.unit.value, lead.span.source) == (24, "hours", Source.TEXT)
+    assert A.types["crossing-restriction"].channel.value == "BR"
+
+
+def test_the_only_reply_deadline_the_texts_fix_is_article_40_48_hours() -> None:
+    fixed = {
+        name: t.reply.within
+        for name, t in {**A.types, **B.types}.items()
+        if t.reply and t.reply.within and t.reply.within.source is Source.TEXT
+    }
+    assert list(fixed) == ["joint-meeting-proposal"]
+    within = fixed["joint-meeting-proposal"]
+    assert within is not None and (within.value, within.unit.value) == (48, "hours")
+
+
+def test_receipt_times_are_never_presented_as_the_treatys() -> None:
+    for profile in PROFILES.values():
+        for message_type in profile.types.values():
+            assert message_type.receipt_due.source is Source.DEFAULT, message_type.name
+
+
+def test_every_reply_type_answers_something_and_every_named_reply_exists() -> None:
+    for profile in PROFILES.values():
+        for message_type in profile.types.values():
+            if message_type.kind is Kind.REPLY:
+                assert message_type.replies_to
+            if message_type.reply:
+                assert profile.types[message_type.reply.type].kind is Kind.REPLY
+
+
+def test_lead_fields_name_time_fields_of_the_body_schema() -> None:
+    for profile in PROFILES.values():
+        for message_type in profile.types.values():
+            if message_type.timing in (Timing.LEAD, Timing.PRIOR):
+                assert message_type.lead is not None
+                schema = (profile.schema.parent / f"{message_type.name}.xsd").read_text(encoding="utf-8")
+                assert f'name="{message_type.lead.field.split("/")[-1]}"' in schema, message_type.name
+
+
+BROKEN = [
+    ("not toml", "[profile\n", "not valid TOML"),
+    ("unknown unit", 'unit = "hours"', "types.marker-incident.receipt_due.unit: 'fortnights' is not one of"),
+    ("unknown timing", 'timing = "immediate"', "types.marker-incident.timing: 'soonish' is not one of"),
+    ("unknown key", 'article = "4(2)"', "types.marker-incident.articel: unknown key"),
+    ("missing title", 'title.en = "Notice', "types.marker-incident.title.en: missing"),
+    ("lead without field", "", "types.crossing-restriction.lead.field: missing"),
+]
+
+
+def _broken_profile(tmp_path: Path, case: str) -> Path:
+    text = (paths.PROFILES / "kz-uz-border-2024.toml").read_text(encoding="utf-8")
+    marker_start = text.index("[types.marker-incident]")
+    if case == "not toml":
+        text = text.replace("[profile]", "[profile\n", 1)
+    elif case == "unknown unit":
+        text = text[:marker_start] + text[marker_start:].replace(
+            "[types.marker-incident]",
+            '[types.marker-incident]\nreceipt_due = { value = 1, unit = "fortnights", source = "default" }',
+            1,
+        )
+    elif case == "unknown timing":
+        head, tail = text[:marker_start], text[marker_start:]
+        text = head + tail.replace('timing = "immediate"', 'timing = "soonish"', 1)
+    elif case == "unknown key":
+        head, tail = text[:marker_start], text[marker_start:]
+        text = head + tail.replace('article = "4(2)"', 'articel = "4(2)"', 1)
+    elif case == "missing title":
+        head, tail = text[:marker_start], text[marker_start:]
+        start = tail.index("title.en")
+        end = tail.index("\n", start)
+        text = head + tail[:start] + tail[end + 1 :]
+    elif case == "lead without field":
+        start = text.index("[types.crossing-restriction]")
+        lead = text.index("lead = {", start)
+        end = text.index("\n", lead)
+        text = text[:lead] + 'lead = { value = 24, unit = "hours", source = "text" }' + text[end:]
+    path = tmp_path / "kz-uz-border-2024.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("case", "_anchor", "expected"), BROKEN, ids=[case for case, _, _ in BROKEN])
+def test_profile_errors_name_the_file_and_key(tmp_path: Path, case: str, _anchor: str, expected: str) -> None:
+    path = _broken_profile(tmp_path, case)
+    with pytest.raises(ConfigError) as error:
+        load_profile(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_a_profile_named_differently_from_its_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.toml"
+    path.write_text((paths.PROFILES / "kz-uz-border-2024.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"profile\.id: 'kz-uz-border-2024' does not match the file name"):
+        load_profile(path)
+
+
+def test_span_arithmetic_over_calendar_months() -> None:
+    from datetime import UTC, datetime
+
+    from gateway.profiles import Span, Unit
+
+    six_months = Span(6, Unit.MONTHS, Source.TEXT)
+    assert six_months.before(datetime(2027, 6, 10, tzinfo=UTC)) == datetime(2026, 12, 10, tzinfo=UTC)
+    assert Span(1, Unit.MONTHS, Source.DEFAULT).after(datetime(2026, 1, 31, tzinfo=UTC)) == datetime(
+        2026, 2, 28, tzinfo=UTC
+    )
+    assert Span(10, Unit.YEARS, Source.TEXT).after(datetime(1997, 6, 10, tzinfo=UTC)) == datetime(
+        2007, 6, 10, tzinfo=UTC
+    )
