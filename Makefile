@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck unit demo clean
+.PHONY: setup system test lint typecheck unit demo clean
 
-setup: $(STAMP)
+setup: system $(STAMP)
+
+system:
 	@scripts/setup-system.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | system
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

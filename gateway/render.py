@@ -26,16 +26,15 @@ WORDS: dict[str, dict[str, str]] = {
     "deadlines": {"ru": "Сроки", "kk": "Мерзімдер", "en": "Deadlines"},
     "content": {"ru": "Содержание", "kk": "Мазмұны", "en": "Content"},
     "receipt": {
-        "ru": "Квитанция о получении: в течение",
-        "kk": "Алғаны туралы түбіртек: ішінде",
-        "en": "Receipt due within",
+        "ru": "Квитанция о получении: в течение {span}",
+        "kk": "Алғаны туралы түбіртек: {span} ішінде",
+        "en": "Receipt due within {span}",
     },
     "lead": {
-        "ru": "Направляется не менее чем за",
-        "kk": "Кемінде мына мерзім бұрын жіберіледі:",
-        "en": "Must be sent at least",
+        "ru": "Направляется не менее чем за {span} до «{field}»",
+        "kk": "«{field}» дейін кемінде {span} бұрын жіберіледі",
+        "en": "Must be sent at least {span} before «{field}»",
     },
-    "lead_before": {"ru": "до", "kk": "дейін:", "en": "before"},
     "reply_within": {
         "ru": "Ответ ({reply}): в течение {span} с момента получения",
         "kk": "Жауап ({reply}): алған сәттен бастап {span} ішінде",
@@ -47,16 +46,25 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Reply ({reply}) due {span} before «{field}»",
     },
     "periodic": {
-        "ru": "Не реже одного раза в",
-        "kk": "Кемінде бір рет, мерзімі:",
-        "en": "At least once every",
+        "ru": "Не реже одного раза в {span}",
+        "kk": "Кемінде {span} ішінде бір рет",
+        "en": "At least once every {span}",
     },
     "effect": {
-        "ru": "Последствие получения ({event}): через",
-        "kk": "Алудың салдары ({event}): кейін",
-        "en": "Effect of receipt ({event}): after",
+        "ru": "Последствие получения ({event}): через {span}",
+        "kk": "Алудың салдары ({event}): {span} өткен соң",
+        "en": "Effect of receipt ({event}): after {span}",
     },
-    "anchored": {"ru": "Срок от ({anchor}):", "kk": "Мерзім ({anchor}):", "en": "Deadline from ({anchor}):"},
+    "anchored_within": {
+        "ru": "Срок: в течение {span} после ({anchor})",
+        "kk": "Мерзім: ({anchor}) кейін {span} ішінде",
+        "en": "Due within {span} after ({anchor})",
+    },
+    "anchored_before": {
+        "ru": "Срок: не позднее чем за {span} до ({anchor})",
+        "kk": "Мерзім: ({anchor}) дейін кемінде {span} бұрын",
+        "en": "Due at least {span} before ({anchor})",
+    },
     "in_reply_to": {"ru": "В ответ на", "kk": "Жауап ретінде", "en": "In reply to"},
     "supersedes": {"ru": "Заменяет", "kk": "Ауыстырады", "en": "Supersedes"},
     "cancels": {"ru": "Отменяет", "kk": "Күшін жояды", "en": "Cancels"},
@@ -90,6 +98,23 @@ UNITS = {
     "months": {"ru": "мес.", "kk": "ай", "en": "months"},
     "years": {"ru": "лет", "kk": "жыл", "en": "years"},
 }
+EVENTS = {
+    "entry-into-force": {
+        "ru": "вступление Соглашения в силу",
+        "kk": "Келісімнің күшіне енуі",
+        "en": "entry into force of the agreement",
+    },
+    "termination": {
+        "ru": "прекращение действия Соглашения",
+        "kk": "Келісімнің қолданылуын тоқтату",
+        "en": "termination of the agreement",
+    },
+    "term-end": {
+        "ru": "истечение текущего срока действия Соглашения",
+        "kk": "Келісімнің ағымдағы қолданылу мерзімінің өтуі",
+        "en": "end of the agreement's current term",
+    },
+}
 CHANNELS = {
     "AB": {"ru": "уполномоченные органы", "kk": "уәкілетті органдар", "en": "authorised bodies"},
     "BR": {"ru": "пограничные представители", "kk": "шекара өкілдері", "en": "border representatives"},
@@ -109,41 +134,48 @@ def when(text: str, side: str) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC ({local:%Y-%m-%d %H:%M} {ZONES.get(side, 'UTC')})"
 
 
+def _event(name: str, lang: str) -> str:
+    return EVENTS[name][lang] if name in EVENTS else name
+
+
 def _deadlines(profile: Profile, message_type: MessageType, labels: Labels, lang: str) -> list[str]:
-    lines = [f"{WORDS['receipt'][lang]} {span_text(message_type.receipt_due, lang)}"]
+    def field(path: str) -> str:
+        return labels.field(path.rsplit("/", maxsplit=1)[-1], lang)
+
+    lines = [WORDS["receipt"][lang].format(span=span_text(message_type.receipt_due, lang))]
     if message_type.lead:
-        field = labels.field(message_type.lead.field.split("/")[-1], lang)
         lines.append(
-            f"{WORDS['lead'][lang]} {span_text(message_type.lead.span, lang)} "
-            f"{WORDS['lead_before'][lang]} «{field}»"
+            WORDS["lead"][lang].format(
+                span=span_text(message_type.lead.span, lang), field=field(message_type.lead.field)
+            )
         )
     reply = message_type.reply
     if reply:
-        reply_title = profile.types[reply.type].title[lang]
+        title = profile.types[reply.type].title[lang]
         if reply.within:
-            lines.append(
-                WORDS["reply_within"][lang].format(reply=reply_title, span=span_text(reply.within, lang))
-            )
+            lines.append(WORDS["reply_within"][lang].format(reply=title, span=span_text(reply.within, lang)))
         elif reply.before and reply.by_field:
             lines.append(
                 WORDS["reply_by"][lang].format(
-                    reply=reply_title,
-                    span=span_text(reply.before, lang),
-                    field=labels.field(reply.by_field.split("/")[-1], lang),
+                    reply=title, span=span_text(reply.before, lang), field=field(reply.by_field)
                 )
             )
     if message_type.periodic:
-        lines.append(f"{WORDS['periodic'][lang]} {span_text(message_type.periodic, lang)}")
+        lines.append(WORDS["periodic"][lang].format(span=span_text(message_type.periodic, lang)))
     if message_type.effect:
         lines.append(
-            f"{WORDS['effect'][lang].format(event=message_type.effect.event)} "
-            f"{span_text(message_type.effect.after, lang)}"
+            WORDS["effect"][lang].format(
+                event=_event(message_type.effect.event, lang), span=span_text(message_type.effect.after, lang)
+            )
         )
-    if message_type.anchored:
-        span = message_type.anchored.within or message_type.anchored.before
+    anchored = message_type.anchored
+    if anchored:
+        key, span = (
+            ("anchored_within", anchored.within) if anchored.within else ("anchored_before", anchored.before)
+        )
         assert span is not None
         lines.append(
-            f"{WORDS['anchored'][lang].format(anchor=message_type.anchored.anchor)} {span_text(span, lang)}"
+            WORDS[key][lang].format(anchor=_event(anchored.anchor, lang), span=span_text(span, lang))
         )
     return lines
 

@@ -4,6 +4,9 @@
 set -euo pipefail
 
 need=()
+PY=${PY:-python3}
+command -v "$PY" >/dev/null 2>&1 || need+=(python3)
+"$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 

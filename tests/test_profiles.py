@@ -9,7 +9,7 @@ import pytest
 
 from gateway import paths
 from gateway.errors import ConfigError
-from gateway.profiles import Kind, Source, Timing, load_profile, load_profiles
+from gateway.profiles import Kind, Source, load_profile, load_profiles
 
 PROFILES = load_profiles()
 A = PROFILES["kz-uz-border-2024"]
@@ -54,13 +54,26 @@ def test_every_reply_type_answers_something_and_every_named_reply_exists() -> No
                 assert profile.types[message_type.reply.type].kind is Kind.REPLY
 
 
-def test_lead_fields_name_time_fields_of_the_body_schema() -> None:
+def test_lead_and_reply_fields_are_utc_times_in_the_samples() -> None:
+    from gateway.rules.fields import field_values
+    from gateway.wire.envelope import body_of, parse_time
+    from gateway.wire.parsing import parse
+
     for profile in PROFILES.values():
         for message_type in profile.types.values():
-            if message_type.timing in (Timing.LEAD, Timing.PRIOR):
-                assert message_type.lead is not None
-                schema = (profile.schema.parent / f"{message_type.name}.xsd").read_text(encoding="utf-8")
-                assert f'name="{message_type.lead.field.split("/")[-1]}"' in schema, message_type.name
+            fields = [message_type.lead.field] if message_type.lead else []
+            if message_type.event_field:
+                fields.append(message_type.event_field)
+            if message_type.reply and message_type.reply.by_field:
+                fields.append(message_type.reply.by_field)
+            if not fields:
+                continue
+            body = body_of(parse((paths.SAMPLES / profile.id / f"{message_type.name}.xml").read_bytes()))
+            for field in fields:
+                values = field_values(body, field)
+                assert values, f"{message_type.name}: no {field} in the sample"
+                for value in values:
+                    parse_time(value)
 
 
 BROKEN = [

@@ -66,3 +66,29 @@ def test_sample_round_trips_through_json(sample: Path, contract: Contract) -> No
     rebuilt = codec.to_xml(document)
     contract.check(rebuilt)
     assert canonical_form(rebuilt) == canonical_form(original)
+
+
+def test_receipt_sample_validates_signs_and_verifies(
+    signers: Mapping[str, SigningKey], trust: TrustStore, contract: Contract
+) -> None:
+    receipt = SAMPLES[0].parent.parent / "receipt.xml"
+    message = contract.check(parse(receipt.read_bytes()))
+    assert message.type is None and message.header.sender.side == "UZ"
+    verified = verify(sign_sample(receipt, signers), trust, datetime.now(UTC))
+    contract.check(verified.root, verified.header)
+    assert verified.side == "UZ"
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=IDS)
+def test_sample_respects_its_lead_time(sample: Path, contract: Contract) -> None:
+    """A sample is documentation: it must show a notice sent in time, not a late one."""
+    from gateway.rules.fields import field_values
+    from gateway.wire.envelope import parse_time
+
+    message = contract.check(parse(sample.read_bytes()))
+    assert message.type is not None and message.body is not None
+    lead = message.type.lead
+    if lead is None:
+        return
+    for value in field_values(message.body, lead.field):
+        assert lead.span.after(message.header.created) <= parse_time(value), lead.field
