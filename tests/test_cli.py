@@ -43,6 +43,14 @@ def cli_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def sign_as_kz(cli_pki: Path, tmp_path: Path) -> Path:
+    signed = tmp_path / "signed.xml"
+    key, cert = cli_pki / "KZ" / "node.key", cli_pki / "KZ" / "node.pem"
+    result = bgw("sign", SAMPLE, "--key", key, "--cert", cert, "--out", signed)
+    assert result.returncode == 0, result.stderr
+    return signed
+
+
 def test_pki_init_writes_the_four_files(cli_pki: Path) -> None:
     for side in ("KZ", "UZ"):
         assert sorted(p.name for p in (cli_pki / side).iterdir()) == [
@@ -60,18 +68,7 @@ def test_pki_init_never_overwrites_keys(cli_pki: Path) -> None:
 
 def test_validate_sign_verify(cli_pki: Path, tmp_path: Path) -> None:
     assert bgw("validate", SAMPLE).stdout.startswith(b"valid: kz-uz-border-2024 crossing-restriction")
-    signed = tmp_path / "signed.xml"
-    result = bgw(
-        "sign",
-        SAMPLE,
-        "--key",
-        cli_pki / "KZ" / "node.key",
-        "--cert",
-        cli_pki / "KZ" / "node.pem",
-        "--out",
-        signed,
-    )
-    assert result.returncode == 0, result.stderr
+    signed = sign_as_kz(cli_pki, tmp_path)
     result = bgw("verify", signed, "--trust", cli_pki)
     assert result.returncode == 0, result.stderr
     assert b"signed by side KZ" in result.stdout
@@ -84,17 +81,7 @@ def test_sign_writes_to_standard_output_by_default(cli_pki: Path) -> None:
 
 
 def test_verify_refuses_a_signer_whose_side_is_not_trusted(cli_pki: Path, tmp_path: Path) -> None:
-    signed = tmp_path / "signed.xml"
-    bgw(
-        "sign",
-        SAMPLE,
-        "--key",
-        cli_pki / "KZ" / "node.key",
-        "--cert",
-        cli_pki / "KZ" / "node.pem",
-        "--out",
-        signed,
-    )
+    signed = sign_as_kz(cli_pki, tmp_path)
     only_uz = tmp_path / "trust"
     (only_uz / "UZ").mkdir(parents=True)
     (only_uz / "UZ" / "ca.pem").write_bytes((cli_pki / "UZ" / "ca.pem").read_bytes())
@@ -186,3 +173,16 @@ def test_encode_names_an_unknown_json_key() -> None:
     result = bgw("encode", "-", stdin=json.dumps(document).encode())
     assert_refused(result, "schema-invalid")
     assert b"Bogus" in result.stderr
+
+
+def test_decode_and_render_a_signed_notice(cli_pki: Path, tmp_path: Path) -> None:
+    signed = sign_as_kz(cli_pki, tmp_path)
+    verified = bgw("decode", signed, "--trust", cli_pki)
+    assert verified.returncode == 0 and verified.stderr == b""
+    assert json.loads(verified.stdout)["type"] == "crossing-restriction"
+    unverified = bgw("render", signed, "--lang", "en")
+    assert unverified.returncode == 0
+    assert b"signature was not checked" in unverified.stderr
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes(signed.read_bytes().replace(b"<Measure>stop", b"<Measure>restrict"))
+    assert_refused(bgw("render", tampered, "--trust", cli_pki), "signature-digest-mismatch")

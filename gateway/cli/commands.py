@@ -16,7 +16,7 @@ from gateway.errors import InputError
 from gateway.reasons import Reason
 from gateway.render import render_form
 from gateway.wire.codec import Codec
-from gateway.wire.contract import Contract
+from gateway.wire.contract import Contract, Message
 from gateway.wire.envelope import format_time, parse_time, signature_of
 from gateway.wire.parsing import DEFAULT_LIMITS, parse
 from gateway.wire.signing import SigningKey
@@ -85,18 +85,24 @@ def verify(args: argparse.Namespace) -> None:
     )
 
 
-def decode(args: argparse.Namespace) -> None:
-    data = read_input(args.file)
+def _notice(path: Path, trust: Path | None) -> Message:
+    """Read a notice for display: verified when --trust is given, else only what it says, with a note."""
+    data = read_input(path)
     contract = Contract.default()
-    if args.trust:
-        root = verify_bytes(data, TrustStore.from_dir(args.trust), datetime.now(UTC)).root
-    else:
-        root = parse(data)
-        if signature_of(root) is not None:
-            print("note: the signature was not checked (give --trust DIR to verify)", file=sys.stderr)
-            root.remove(signature_of(root))  # type: ignore[arg-type]
-    contract.check(root)
-    document = Codec(contract.profiles).to_json(root)
+    if trust:
+        verified = verify_bytes(data, TrustStore.from_dir(trust), datetime.now(UTC))
+        return contract.check(verified.root, verified.header)
+    root = parse(data)
+    signature = signature_of(root)
+    if signature is not None:
+        print("note: the signature was not checked (give --trust DIR to verify it)", file=sys.stderr)
+        root.remove(signature)
+    return contract.check(root)
+
+
+def decode(args: argparse.Namespace) -> None:
+    message = _notice(args.file, args.trust)
+    document = Codec(Contract.default().profiles).to_json(message.root)
     print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -112,12 +118,7 @@ def encode(args: argparse.Namespace) -> None:
 
 
 def render(args: argparse.Namespace) -> None:
-    root = parse(read_input(args.file))
-    signature = signature_of(root)
-    if signature is not None:
-        root.remove(signature)
-    message = Contract.default().check(root)
-    print(render_form(message, args.lang), end="")
+    print(render_form(_notice(args.file, args.trust), args.lang), end="")
 
 
 def bench_wire(args: argparse.Namespace) -> None:

@@ -72,6 +72,7 @@ def _build() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="the notice as a readable form")
     render.add_argument("file", type=Path)
     render.add_argument("--lang", choices=("ru", "kk", "en"), default="ru")
+    render.add_argument("--trust", type=Path, help="verify first and render only what was signed")
     render.set_defaults(run=commands.render)
 
     bench = sub.add_parser("bench", help="benchmarks against a raw baseline measured in the same run")

@@ -11,7 +11,6 @@ import enum
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -296,7 +295,6 @@ def load_profile(file: Path) -> Profile:
         types=MappingProxyType(types),
         agreement=MappingProxyType(dict(agreement.data)),
         districts=_existing(head, "districts") if districts else None,
-        dates=MappingProxyType({k: v for k, v in agreement.data.items() if isinstance(v, date)}),
     )
 
 

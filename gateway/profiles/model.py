@@ -6,7 +6,7 @@ import calendar
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -177,7 +177,6 @@ class Profile:
     types: Mapping[str, MessageType]
     agreement: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     districts: Path | None = None
-    dates: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
 
     def type_for_element(self, local_name: str) -> MessageType | None:
         for message_type in self.types.values():

@@ -222,7 +222,7 @@ def _is_ca(certificate: x509.Certificate) -> bool:
 
 def _claimed_side(root: etree._Element) -> str:
     """The sender side the (not yet verified) header claims; used only to pick the trust anchor."""
-    node = root.find("{urn:bgw:envelope:1}Header/{urn:bgw:envelope:1}Sender/{urn:bgw:envelope:1}Side")
+    node = root.find(f"{q('Header')}/{q('Sender')}/{q('Side')}")
     if node is None or not node.text:
         raise WireError("header field Sender/Side is missing", reason=Reason.SCHEMA_INVALID)
     return node.text.strip()
