@@ -148,3 +148,35 @@ def test_span_arithmetic_over_calendar_months() -> None:
     assert Span(10, Unit.YEARS, Source.TEXT).after(datetime(1997, 6, 10, tzinfo=UTC)) == datetime(
         2007, 6, 10, tzinfo=UTC
     )
+
+
+def test_agreement_facts_are_typed_and_marked_text() -> None:
+    from datetime import UTC, date, datetime
+
+    assert A.agreement.entry_into_force is not None and A.agreement.termination is not None
+    assert (A.agreement.entry_into_force.span.value, A.agreement.entry_into_force.span.source) == (
+        30,
+        Source.TEXT,
+    )
+    assert (A.agreement.termination.span.value, A.agreement.termination.span.unit.value) == (90, "days")
+    assert A.agreement.term is None  # concluded for an indefinite term (Art. 49)
+    assert B.agreement.in_force_from == date(1997, 6, 10)
+    assert B.agreement.term is not None and B.agreement.denunciation is not None
+    third_term_end = B.agreement.term.after(
+        B.agreement.term.after(B.agreement.term.after(datetime(1997, 6, 10, tzinfo=UTC)))
+    )
+    assert B.agreement.denunciation.span.before(third_term_end) == datetime(2026, 12, 10, tzinfo=UTC)
+
+
+def test_agreement_errors_name_the_key(tmp_path: Path) -> None:
+    text = (paths.PROFILES / "kz-uz-border-2024.toml").read_text(encoding="utf-8")
+    path = tmp_path / "kz-uz-border-2024.toml"
+    path.write_text(text.replace('sides = ["KZ", "UZ"]', 'sides = ["KZ"]', 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"agreement\.sides: must be two ISO 3166 alpha-2 codes"):
+        load_profile(path)
+    path.write_text(
+        text.replace('after = { value = 30, unit = "days"', 'after = { value = 30, unit = "weeks"', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"agreement\.entry_into_force\.after\.unit: 'weeks' is not one of"):
+        load_profile(path)

@@ -2,7 +2,9 @@
 
 from gateway.profiles.loader import load_profile, load_profiles
 from gateway.profiles.model import (
+    Agreement,
     Channel,
+    Clause,
     ContentRule,
     Kind,
     Lead,
@@ -16,7 +18,9 @@ from gateway.profiles.model import (
 )
 
 __all__ = [
+    "Agreement",
     "Channel",
+    "Clause",
     "ContentRule",
     "Kind",
     "Lead",

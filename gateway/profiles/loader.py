@@ -11,6 +11,7 @@ import enum
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -19,8 +20,10 @@ from typing import Any, TypeVar
 from gateway import paths
 from gateway.errors import ConfigError
 from gateway.profiles.model import (
+    Agreement,
     Anchored,
     Channel,
+    Clause,
     ContentRule,
     Effect,
     Kind,
@@ -267,10 +270,7 @@ def load_profile(file: Path) -> Profile:
     root.only({"profile", "agreement", "timing_defaults", "types"})
     head = root.child("profile")
     head.only({"id", "namespace", "schema", "schema_version", "districts"})
-    agreement = root.child("agreement")
-    sides = agreement.get("sides", list)
-    if len(sides) != 2 or not all(isinstance(side, str) and len(side) == 2 for side in sides):
-        raise agreement.fail("sides", "must be two ISO 3166 alpha-2 codes")
+    agreement = _agreement(root.child("agreement"))
     defaults_node = root.child("timing_defaults")
     defaults = {}
     for key in defaults_node.data:
@@ -290,11 +290,65 @@ def load_profile(file: Path) -> Profile:
         schema_version=head.get("schema_version", str),
         schema=_existing(head, "schema"),
         source_file=file,
-        sides=tuple(sides),
-        title=_titles(agreement),
+        agreement=agreement,
         types=MappingProxyType(types),
-        agreement=MappingProxyType(dict(agreement.data)),
         districts=_existing(head, "districts") if districts else None,
+    )
+
+
+_AGREEMENT_KEYS = frozenset(
+    {
+        "sides",
+        "title",
+        "prevailing_language",
+        "signed_on",
+        "in_force_from",
+        "approved_on",
+        "approved_by",
+        "term",
+        "renewal",
+        "entry_into_force",
+        "termination",
+        "denunciation",
+    }
+)
+
+
+def _clause(node: _Node | None, span_key: str) -> Clause | None:
+    if node is None:
+        return None
+    node.only({"article", span_key, "quote", "rule"})
+    return Clause(
+        article=node.get("article", str),
+        span=_span(node.child(span_key)),
+        quote=node.get("quote", str, required=False) or "",
+        rule=node.get("rule", str, required=False) or "",
+    )
+
+
+def _agreement(node: _Node) -> Agreement:
+    node.only(_AGREEMENT_KEYS)
+    sides = node.get("sides", list)
+    if len(sides) != 2 or not all(
+        isinstance(side, str) and len(side) == 2 and side.isupper() for side in sides
+    ):
+        raise node.fail("sides", "must be two ISO 3166 alpha-2 codes")
+    term = node.data.get("term")
+    if term is not None and term != "indefinite" and not isinstance(term, Mapping):
+        raise node.fail("term", 'must be "indefinite" or { value, unit, source }')
+    return Agreement(
+        sides=tuple(sides),
+        title=_titles(node),
+        prevailing_language=node.get("prevailing_language", str, required=False) or "ru",
+        signed_on=node.get("signed_on", date, required=False),
+        in_force_from=node.get("in_force_from", date, required=False),
+        approved_on=node.get("approved_on", date, required=False),
+        approved_by=node.get("approved_by", str, required=False) or "",
+        term=_span(node.child("term")) if isinstance(term, Mapping) else None,
+        renewal=_opt_span(node, "renewal"),
+        entry_into_force=_clause(node.opt_child("entry_into_force"), "after"),
+        termination=_clause(node.opt_child("termination"), "after"),
+        denunciation=_clause(node.opt_child("denunciation"), "before"),
     )
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import calendar
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
 
 
 class Unit(enum.StrEnum):
@@ -139,6 +137,34 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """A treaty clock fixed by the agreement itself (entry into force, termination, denunciation)."""
+
+    article: str
+    span: Span
+    quote: str = ""
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The agreement's own facts: Parties, dates, term and the clauses that start its clocks."""
+
+    sides: tuple[str, ...]
+    title: Mapping[str, str]
+    prevailing_language: str = "ru"
+    signed_on: date | None = None
+    in_force_from: date | None = None
+    approved_on: date | None = None
+    approved_by: str = ""
+    term: Span | None = None
+    renewal: Span | None = None
+    entry_into_force: Clause | None = None
+    termination: Clause | None = None
+    denunciation: Clause | None = None
+
+
+@dataclass(frozen=True)
 class MessageType:
     name: str
     kind: Kind
@@ -172,11 +198,17 @@ class Profile:
     schema_version: str
     schema: Path
     source_file: Path
-    sides: tuple[str, ...]
-    title: Mapping[str, str]
+    agreement: Agreement
     types: Mapping[str, MessageType]
-    agreement: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     districts: Path | None = None
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        return self.agreement.sides
+
+    @property
+    def title(self) -> Mapping[str, str]:
+        return self.agreement.title
 
     def type_for_element(self, local_name: str) -> MessageType | None:
         for message_type in self.types.values():
