@@ -30,6 +30,7 @@ from gateway.errors import SignatureError
 from gateway.pki import PrivateKey
 from gateway.reasons import Reason
 from gateway.wire.envelope import DSIG_NS
+from gateway.wire.parsing import safe_parser
 
 EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
@@ -137,7 +138,7 @@ def check(root: etree._Element, signature: etree._Element, certificate: x509.Cer
     method = signed_info.find(f"{{{DSIG_NS}}}SignatureMethod")
     assert method is not None
     _check_value(signed_info_c14n, method.get("Algorithm", ""), _b64(value_node.text), certificate)
-    verified = etree.fromstring(signed_info_c14n)
+    verified = etree.fromstring(signed_info_c14n, safe_parser())
     reference = verified.find(f"{{{DSIG_NS}}}Reference")
     assert reference is not None
     digest_method = reference.find(f"{{{DSIG_NS}}}DigestMethod")

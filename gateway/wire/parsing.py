@@ -171,6 +171,8 @@ def _inspect(root: etree._Element, limits: Limits) -> None:
     if probe is None:
         probe = _DEPTH_PROBES.setdefault(limits.max_depth, _too_deep(limits.max_depth))
     tree = root.getroottree()
+    if getattr(tree.docinfo, "doctype", ""):  # the prolog scan refuses first; kept as a safety net
+        raise WireError("document type declarations are forbidden", reason=Reason.XML_DTD_FORBIDDEN)
     if probe(tree):
         raise WireError(f"nesting deeper than {limits.max_depth} levels", reason=Reason.XML_TOO_DEEP)
     markup = cast(list[etree._Element], _FIND_MARKUP(tree))
