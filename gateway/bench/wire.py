@@ -1,13 +1,14 @@
 """`bgw bench wire`: the wire contract's cost next to the raw signature primitive.
 
-For a typical notice (the crossing-restriction sample), in one run: the median time to
-parse + validate + sign its bytes, the median time to verify + validate the signed bytes, and the
-median time of cryptography's raw ECDSA P-256 sign + verify of the same bytes. The ratio
+For a typical notice (the crossing-restriction sample), in one run and interleaved round by round:
+the median time to parse + validate + sign its bytes, the median time to verify + validate the
+signed bytes, and the median time of cryptography's raw ECDSA P-256 sign + verify of the same bytes. The ratio
 (sign + verify) / raw is the overhead of XML, canonicalization, schema and certificate checks.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import statistics
 import time
@@ -29,15 +30,24 @@ SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "crossing-restriction.xml"
 TARGET_RATIO = 10.0
 
 
-def _median_ms(work: Callable[[], object], iterations: int) -> float:
+def _medians_ms(work: dict[str, Callable[[], object]], iterations: int) -> dict[str, float]:
+    """Median time of each piece of work, interleaved round by round so that all of them see the
+    same machine (frequency, other load); garbage collection is paused while timing, as timeit does."""
     for _ in range(max(10, iterations // 20)):
-        work()
-    samples = []
-    for _ in range(iterations):
-        start = time.perf_counter_ns()
-        work()
-        samples.append(time.perf_counter_ns() - start)
-    return statistics.median(samples) / 1e6
+        for job in work.values():
+            job()
+    samples: dict[str, list[int]] = {name: [] for name in work}
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(iterations):
+            for name, job in work.items():
+                start = time.perf_counter_ns()
+                job()
+                samples[name].append(time.perf_counter_ns() - start)
+    finally:
+        gc.enable()
+    return {name: statistics.median(values) / 1e6 for name, values in samples.items()}
 
 
 def measure(iterations: int) -> dict[str, float | int | str]:
@@ -66,9 +76,8 @@ def measure(iterations: int) -> dict[str, float | int | str]:
     def raw_path() -> None:
         public.verify(key.sign(data, ec.ECDSA(hashes.SHA256())), data, ec.ECDSA(hashes.SHA256()))
 
-    sign_ms = _median_ms(sign_path, iterations)
-    verify_ms = _median_ms(verify_path, iterations)
-    raw_ms = _median_ms(raw_path, iterations)
+    medians = _medians_ms({"sign": sign_path, "verify": verify_path, "raw": raw_path}, iterations)
+    sign_ms, verify_ms, raw_ms = medians["sign"], medians["verify"], medians["raw"]
     return {
         "sample": SAMPLE.name,
         "bytes": len(data),

@@ -156,6 +156,11 @@ _FIND_MARKUP = etree.XPath("//comment() | //processing-instruction()")
 _FIND_XINCLUDE = etree.XPath("boolean(//xi:*)", namespaces=_NS)
 _FIND_XSI = etree.XPath("//@xsi:schemaLocation | //@xsi:noNamespaceSchemaLocation", namespaces=_NS)
 _FIND_IDS = etree.XPath("//@Id | //@ID | //@id | //@xml:id")
+_ANY_SUSPECT = etree.XPath(
+    "boolean(//comment() | //processing-instruction() | //xi:* | //@xsi:schemaLocation"
+    " | //@xsi:noNamespaceSchemaLocation | //@Id | //@ID | //@id | //@xml:id)",
+    namespaces=_NS,
+)
 
 
 def _too_deep(depth: int) -> etree.XPath:
@@ -175,11 +180,15 @@ def _inspect(root: etree._Element, limits: Limits) -> None:
         raise WireError("document type declarations are forbidden", reason=Reason.XML_DTD_FORBIDDEN)
     if probe(tree):
         raise WireError(f"nesting deeper than {limits.max_depth} levels", reason=Reason.XML_TOO_DEEP)
+    if _ANY_SUSPECT(tree):
+        _classify(tree)
+
+
+def _classify(tree: etree._ElementTree) -> None:
+    """Name what the one-pass probe found: markup, XInclude, schema locations, duplicate Ids."""
     markup = cast(list[etree._Element], _FIND_MARKUP(tree))
     if markup:
         _refuse_node(markup[0])
-    for node in root.iter(etree.Entity):
-        _refuse_node(node)
     if _FIND_XINCLUDE(tree):
         raise WireError("XInclude is forbidden", reason=Reason.XML_XINCLUDE_FORBIDDEN)
     located = cast(list[Any], _FIND_XSI(tree))
