@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system test lint typecheck unit demo clean
+.PHONY: setup system services test lint typecheck unit demo clean
 
-setup: system $(STAMP)
+setup: system services $(STAMP)
 
 system:
 	@scripts/setup-system.sh
+
+services: | system
+	@scripts/setup-services.sh
 
 $(STAMP): pyproject.toml | system
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)

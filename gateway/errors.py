@@ -14,10 +14,11 @@ class GatewayError(Exception):
 
     reason: Reason = Reason.INTERNAL_ERROR
 
-    def __init__(self, message: str, *, reason: Reason | None = None) -> None:
+    def __init__(self, message: str, *, reason: Reason | None = None, field: str | None = None) -> None:
         super().__init__(message)
         if reason is not None:
             self.reason = reason
+        self.field = field  # the offending field (path of element names), when one is known
 
     @property
     def message(self) -> str:

@@ -66,6 +66,7 @@ class Reason(enum.StrEnum):
     CERTIFICATE_KEY_WEAK = "certificate-key-weak"
     # -- delivery and references (node runtime) ------------------------------------------------
     RECIPIENT_MISMATCH = "recipient-mismatch"
+    LINK_UNKNOWN = "link-unknown"
     DUPLICATE_CONFLICT = "duplicate-conflict"
     REFERENCE_UNKNOWN = "reference-unknown"
     REFERENCE_FOREIGN = "reference-foreign"
@@ -75,4 +76,5 @@ class Reason(enum.StrEnum):
     KEY_INVALID = "key-invalid"
     USAGE_INVALID = "usage-invalid"
     CONFIG_INVALID = "config-invalid"
+    LOG_CHAIN_BROKEN = "log-chain-broken"
     INTERNAL_ERROR = "internal-error"

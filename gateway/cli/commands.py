@@ -12,9 +12,14 @@ from lxml import etree
 
 from gateway import pki
 from gateway.bench import wire as bench
-from gateway.errors import InputError
+from gateway.errors import GatewayError, InputError
+from gateway.node import logs
+from gateway.node.config import NodeConfig, load_config
+from gateway.node.runtime import serve
+from gateway.profiles import load_profiles
 from gateway.reasons import Reason
 from gateway.render import render_form
+from gateway.store import Store
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
 from gateway.wire.envelope import format_time, parse_time, signature_of
@@ -119,6 +124,48 @@ def encode(args: argparse.Namespace) -> None:
 
 def render(args: argparse.Namespace) -> None:
     print(render_form(_notice(args.file, args.trust), args.lang), end="")
+
+
+def _node_config(path: Path) -> NodeConfig:
+    return load_config(path, load_profiles())
+
+
+def run_node(args: argparse.Namespace) -> None:
+    logs.setup()
+    serve(_node_config(args.config), load_profiles())
+
+
+def status(args: argparse.Namespace) -> None:
+    config = _node_config(args.config)
+    store = Store.open(config.database_url.value)
+    try:
+        counts = store.counts()
+        quarantined = store.quarantined()
+    finally:
+        store.close()
+    print(f"node {config.side} ({config.unit}), database {config.database_url}")
+    for link in config.links:
+        print(f"link {link.name}")
+        for direction, title in (("out", "sent to"), ("in", "received from")):
+            states = counts.get((link.peer, link.profile, direction), {})
+            shown = ", ".join(f"{state} {count}" for state, count in sorted(states.items())) or "nothing yet"
+            print(f"  {title} {link.peer}: {shown}")
+    print(f"quarantined: {quarantined}")
+
+
+def log_verify(args: argparse.Namespace) -> None:
+    config = _node_config(args.config)
+    store = Store.open(config.database_url.value)
+    try:
+        entries, broken = store.verify_chain()
+    finally:
+        store.close()
+    if broken is not None:
+        seq, why = broken
+        raise GatewayError(
+            f"log entry {seq} is broken ({why}); {entries} entries read", reason=Reason.LOG_CHAIN_BROKEN
+        )
+    print(f"log intact: {entries} entries, hash chain verified")
 
 
 def bench_wire(args: argparse.Namespace) -> None:

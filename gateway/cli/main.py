@@ -34,7 +34,13 @@ def _build() -> argparse.ArgumentParser:
     parser = _Parser(prog="bgw", description="Bilateral notification gateway")
     parser.add_argument("--version", action="version", version=f"bgw {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _wire_commands(sub)
+    _node_commands(sub)
+    _bench_commands(sub)
+    return parser
 
+
+def _wire_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     pki = sub.add_parser("pki", help="side CAs and node certificates")
     pki_sub = pki.add_subparsers(dest="pki_command", required=True, parser_class=_Parser)
     init = pki_sub.add_parser("init", help="write DIR/SIDE/{ca,node}.{pem,key}")
@@ -75,13 +81,30 @@ def _build() -> argparse.ArgumentParser:
     render.add_argument("--trust", type=Path, help="verify first and render only what was signed")
     render.set_defaults(run=commands.render)
 
+
+def _node_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    run = sub.add_parser("run", help="run one node (stops cleanly on SIGTERM)")
+    run.add_argument("--config", required=True, type=Path, help="node configuration, e.g. config/kz.toml")
+    run.set_defaults(run=commands.run_node)
+
+    status = sub.add_parser("status", help="counts by state for each link of a node")
+    status.add_argument("--config", required=True, type=Path)
+    status.set_defaults(run=commands.status)
+
+    log_cmd = sub.add_parser("log", help="the node's hash-chained message log")
+    log_sub = log_cmd.add_subparsers(dest="log_command", required=True, parser_class=_Parser)
+    log_verify = log_sub.add_parser("verify", help="check the hash chain; name the first broken entry")
+    log_verify.add_argument("--config", required=True, type=Path)
+    log_verify.set_defaults(run=commands.log_verify)
+
+
+def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     bench = sub.add_parser("bench", help="benchmarks against a raw baseline measured in the same run")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True, parser_class=_Parser)
     wire = bench_sub.add_parser("wire", help="parse+validate+sign and verify+validate vs raw ECDSA")
     wire.add_argument("--json", action="store_true", help="print one JSON object")
     wire.add_argument("-n", type=int, default=2000, help="iterations (default 2000)")
     wire.set_defaults(run=commands.bench_wire)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,7 +35,10 @@ class Validator:
             return
         entry = cast(Any, self._schema.error_log)[0]
         message = _NAMESPACE.sub("", entry.message)
-        raise WireError(f"{_field(root, entry.path)}: {message}", reason=Reason.SCHEMA_INVALID)
+        field = _field(root, entry.path)
+        raise WireError(
+            f"{field}: {message}", reason=Reason.SCHEMA_INVALID, field=None if field == "document" else field
+        )
 
 
 def _field(root: etree._Element, xpath: str | None) -> str:

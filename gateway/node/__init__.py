@@ -1,0 +1,1 @@
+"""The node: wires the wire contract, the store and the transport together."""

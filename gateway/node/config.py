@@ -1,0 +1,222 @@
+"""A node's configuration (config/<side>.toml): typed, frozen, validated at start-up.
+
+Errors name the file, the key and the reason. Relative paths are taken from the directory the
+configuration file is in. Secrets (passwords in URLs) never appear in repr, str or logs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from gateway.errors import ConfigError
+from gateway.profiles import Profile
+
+ZONES = {"KZ": "Asia/Almaty", "UZ": "Asia/Tashkent", "AZ": "Asia/Baku"}
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A URL with a password: masked in repr and str, revealed only by `.value`."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return mask(self.value)
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self.value)!r})"
+
+
+def mask(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@dataclass(frozen=True)
+class Link:
+    """A peer side and the treaty profile the two nodes speak."""
+
+    peer: str
+    profile: str
+    peer_unit: str
+    outbound_exchange: str
+    routing_key: str = "message"
+
+    @property
+    def name(self) -> str:
+        return f"{self.peer}/{self.profile}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    prefetch: int = 64
+    publish_timeout_s: float = 10.0
+    retry_base_s: float = 5.0
+    retry_ceiling_s: float = 900.0
+    max_publish_attempts: int = 12
+    clock_skew_s: float = 300.0
+    time_scale: float = 1.0  # < 1 shortens receipt waits (tests and demos only)
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    file: Path
+    side: str
+    unit: str
+    zone: str
+    data_dir: Path
+    database_url: Secret
+    broker_url: Secret
+    key: Path
+    cert: Path
+    trust: Path
+    links: tuple[Link, ...]
+    delivery: Delivery = Delivery()
+
+    def links_with(self, peer: str) -> tuple[Link, ...]:
+        return tuple(link for link in self.links if link.peer == peer)
+
+    def link_for(self, peer: str, profile: str) -> Link | None:
+        return next((link for link in self.links if link.peer == peer and link.profile == profile), None)
+
+
+class _Table:
+    def __init__(self, data: Mapping[str, Any], file: Path, path: str) -> None:
+        self.data, self.file, self.path = data, file, path
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        where = f"{self.path}.{key}" if self.path else key
+        return ConfigError(f"{self.file}: {where}: {problem}")
+
+    def only(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(key, f"unknown key (known: {', '.join(sorted(allowed))})")
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.data.get(key, default)
+        if value is None:
+            raise self.fail(key, "missing")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "must be a non-empty string")
+        return value
+
+    def number(self, key: str, default: float, *, minimum: float = 0) -> float:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail(key, f"must be a number ≥ {minimum}")
+        return float(value)
+
+    def path_of(self, key: str, base: Path, *, must_exist: bool = True) -> Path:
+        path = (base / self.text(key)).resolve()
+        if must_exist and not path.exists():
+            raise self.fail(key, f"{path} does not exist")
+        return path
+
+
+def _delivery(table: _Table) -> Delivery:
+    table.only(
+        {
+            "prefetch",
+            "publish_timeout_s",
+            "retry_base_s",
+            "retry_ceiling_s",
+            "max_publish_attempts",
+            "clock_skew_s",
+            "time_scale",
+        }
+    )
+    defaults = Delivery()
+    return Delivery(
+        prefetch=int(table.number("prefetch", defaults.prefetch, minimum=1)),
+        publish_timeout_s=table.number("publish_timeout_s", defaults.publish_timeout_s, minimum=0.1),
+        retry_base_s=table.number("retry_base_s", defaults.retry_base_s, minimum=0.01),
+        retry_ceiling_s=table.number("retry_ceiling_s", defaults.retry_ceiling_s, minimum=0.01),
+        max_publish_attempts=int(
+            table.number("max_publish_attempts", defaults.max_publish_attempts, minimum=1)
+        ),
+        clock_skew_s=table.number("clock_skew_s", defaults.clock_skew_s),
+        time_scale=table.number("time_scale", defaults.time_scale, minimum=1e-6),
+    )
+
+
+def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) -> tuple[Link, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{file}: links: at least one [[links]] table is required")
+    links = []
+    for index, entry in enumerate(raw):
+        table = _Table(entry if isinstance(entry, dict) else {}, file, f"links[{index}]")
+        table.only({"peer", "profile", "peer_unit", "outbound_exchange", "routing_key"})
+        peer, profile_id = table.text("peer"), table.text("profile")
+        profile = profiles.get(profile_id)
+        if profile is None:
+            raise table.fail(
+                "profile", f"unknown profile {profile_id!r} (known: {', '.join(sorted(profiles))})"
+            )
+        if side not in profile.sides or peer not in profile.sides or peer == side:
+            raise table.fail(
+                "peer",
+                f"{side}–{peer} is not a pair of Parties to {profile_id} ({' and '.join(profile.sides)})",
+            )
+        links.append(
+            Link(
+                peer=peer,
+                profile=profile_id,
+                peer_unit=table.text("peer_unit", f"Gateway node {peer}"),
+                outbound_exchange=table.text("outbound_exchange", f"bgw.{peer}.in"),
+                routing_key=table.text("routing_key", "message"),
+            )
+        )
+    names = [link.name for link in links]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{file}: links: the same peer and profile appear twice")
+    return tuple(links)
+
+
+def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
+    """Read and check a node configuration; raise ConfigError naming the file and key."""
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    root = _Table(data, file, "")
+    root.only({"node", "pki", "links", "delivery"})
+    node = _Table(data.get("node", {}), file, "node")
+    node.only({"side", "unit", "zone", "data_dir", "database_url", "broker_url"})
+    side = node.text("side")
+    if len(side) != 2 or not side.isalpha() or not side.isupper():
+        raise node.fail("side", f"{side!r} is not an ISO 3166 alpha-2 code")
+    base = file.resolve().parent
+    data_dir = node.path_of("data_dir", base, must_exist=False)
+    pki = _Table(data.get("pki", {}), file, "pki")
+    pki.only({"key", "cert", "trust"})
+    database_url = node.text("database_url", f"sqlite:///{data_dir / 'gateway.sqlite3'}")
+    if not database_url.startswith(("sqlite:", "postgresql")):
+        raise node.fail("database_url", "must be a sqlite:/// or postgresql:// URL")
+    broker_url = node.text("broker_url", "amqp://guest:guest@127.0.0.1:5672/")
+    if not broker_url.startswith(("amqp://", "amqps://")):
+        raise node.fail("broker_url", "must be an amqp:// or amqps:// URL")
+    return NodeConfig(
+        file=file,
+        side=side,
+        unit=node.text("unit", f"Gateway node {side}"),
+        zone=node.text("zone", ZONES.get(side, "UTC")),
+        data_dir=data_dir,
+        database_url=Secret(database_url),
+        broker_url=Secret(broker_url),
+        key=pki.path_of("key", base),
+        cert=pki.path_of("cert", base),
+        trust=pki.path_of("trust", base),
+        links=_links(data.get("links"), file, side, profiles),
+        delivery=_delivery(_Table(data.get("delivery", {}), file, "delivery")),
+    )

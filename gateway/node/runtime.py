@@ -1,0 +1,142 @@
+"""One node: store, transport, inbound, submissions and dispatcher, under one stop event.
+
+SIGTERM sets the stop event: the delivery in hand is finished, unsettled deliveries go back to their
+queue, the outbox stays in the database for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from gateway.errors import ConfigError, GatewayError
+from gateway.node import payloads
+from gateway.node.config import NodeConfig
+from gateway.node.inbound import Inbound
+from gateway.node.outbound import Dispatcher, Submissions
+from gateway.profiles import Profile
+from gateway.store import Store
+from gateway.transport.rabbit import PublishFailed, Transport
+from gateway.wire.codec import Codec
+from gateway.wire.contract import Contract
+from gateway.wire.schemas import wire_validator
+from gateway.wire.signing import SigningKey
+from gateway.wire.trust import TrustStore
+
+log = logging.getLogger("gateway.node")
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Node:
+    def __init__(
+        self, config: NodeConfig, profiles: Mapping[str, Profile], clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.config = config
+        self.profiles = profiles
+        self.clock = clock
+        self.contract = Contract(profiles, wire_validator())
+        self.codec = Codec(profiles, clock)
+        self.signer = SigningKey.load(config.key, config.cert)
+        self.trust = TrustStore.from_dir(config.trust)
+        self._check_own_certificate()
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bgw-db")
+        self._store: Store | None = None
+        self.inbound = Inbound(self)
+        self.submissions = Submissions(self)
+        self.dispatcher = Dispatcher(self)
+        delivery = config.delivery
+        self.transport = Transport(
+            config.broker_url.value,
+            config.side,
+            prefetch=delivery.prefetch,
+            publish_timeout_s=delivery.publish_timeout_s,
+            on_inbound=self.inbound.handle,
+            on_submission=self.submissions.handle,
+        )
+
+    def _check_own_certificate(self) -> None:
+        leaf, *chain = self.signer.chain
+        try:
+            self.trust.side_of(leaf, chain, self.config.side, self.clock())
+        except GatewayError as exc:
+            raise ConfigError(
+                f"{self.config.file}: pki.cert: this node's certificate is not valid for side "
+                f"{self.config.side} under pki.trust: {exc.message}"
+            ) from exc
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is not open")
+        return self._store
+
+    async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a store call on the single database thread (serial writes, serial hash chain)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, functools.partial(function, *args, **kwargs))
+
+    def link_name(self, peer: str, profile: str) -> str:
+        return f"{peer}/{profile}"
+
+    def wake_dispatcher(self) -> None:
+        self.dispatcher.wake.set()
+
+    async def emit(
+        self, kind: str, message_id: str | None, link: tuple[str, str] | None, detail: Mapping[str, Any]
+    ) -> None:
+        """Publish an event to the national exchange; the log table is the record if the broker is down."""
+        try:
+            await self.transport.publish_event(
+                payloads.event_routing_key(kind),
+                payloads.event(kind, self.clock(), message_id, link, detail),
+                message_id,
+            )
+        except PublishFailed as exc:
+            log.warning(
+                "event not published", extra={"message_id": message_id, "detail": f"{kind}: {exc.message}"}
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._store = await self.db(Store.open, self.config.database_url.value)
+        log.info(
+            "node started",
+            extra={"detail": {"side": self.config.side, "links": [link.name for link in self.config.links]}},
+        )
+        transport = asyncio.create_task(self.transport.run(stop), name="transport")
+        dispatcher = asyncio.create_task(self.dispatcher.run(stop), name="dispatcher")
+        try:
+            done, _ = await asyncio.wait({transport, dispatcher}, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # a fatal error (e.g. topology mismatch) stops the node with its message
+        finally:
+            stop.set()
+            for task in (transport, dispatcher):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=30)
+            await self.db(self.store.close)
+            self._db.shutdown(wait=True)
+            log.info("node stopped")
+
+
+def serve(config: NodeConfig, profiles: Mapping[str, Profile]) -> None:
+    """Run a node in the foreground until SIGTERM or SIGINT."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await Node(config, profiles).run(stop)
+
+    asyncio.run(main())

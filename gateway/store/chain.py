@@ -1,0 +1,56 @@
+"""The hash chain of the log: each entry's hash covers its content and the previous hash (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    at: datetime
+    event: str
+    message_id: str | None
+    peer: str | None
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+def detail_text(detail: Mapping[str, Any]) -> str:
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(
+    prev_hash: str, seq: int, at: datetime, event: str, message_id: str | None, peer: str | None, detail: str
+) -> str:
+    content = json.dumps(
+        [seq, at.isoformat(timespec="microseconds"), event, message_id, peer, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(f"{prev_hash}|{content}".encode()).hexdigest()
+
+
+def first_break(entries: Iterable[Entry]) -> tuple[int, str] | None:
+    """The first entry whose link or hash does not hold, with the reason; None when intact."""
+    previous_hash, expected_seq = GENESIS, 1
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return entry.seq, f"sequence gap: expected {expected_seq}"
+        if entry.prev_hash != previous_hash:
+            return entry.seq, "previous-hash link broken"
+        actual = entry_hash(
+            entry.prev_hash, entry.seq, entry.at, entry.event, entry.message_id, entry.peer, entry.detail
+        )
+        if actual != entry.hash:
+            return entry.seq, "content does not match its hash"
+        previous_hash, expected_seq = entry.hash, expected_seq + 1
+    return None

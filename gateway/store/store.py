@@ -1,0 +1,548 @@
+"""The store: every state change and its log entry in one transaction.
+
+Synchronous SQLAlchemy Core; the node calls it from one dedicated thread, so writes (and the hash
+chain) are serial. Times are stored as naive UTC and returned as aware UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.errors import ConfigError
+from gateway.store import chain
+from gateway.store.schema import log, messages, quarantine, receipts
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across replicas
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """An outbound message due for (re)publication: the same id and the same signed bytes."""
+
+    message_id: str
+    peer: str
+    profile: str
+    type: str
+    payload: bytes
+    state: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What recording an inbound message found: new, a duplicate (same bytes) or a conflict."""
+
+    outcome: str  # new | duplicate | conflict
+    receipt_id: str | None = None
+    delivered: bool = False
+
+
+@dataclass(frozen=True)
+class OutgoingReceipt:
+    """A signed receipt to queue for the peer."""
+
+    receipt_id: str
+    status: str
+    reasons: tuple[str, ...]
+    payload: bytes
+    digest: str
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect, create the SQLite file's folder if needed, and migrate to the latest schema."""
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            store = cls(engine)
+            store.migrate()
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"database: cannot open or migrate: {exc.__class__.__name__}: {exc}") from exc
+        return store
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- the log ---------------------------------------------------------------------------------
+
+    def _append(
+        self,
+        conn: Connection,
+        at: datetime,
+        event_name: str,
+        message_id: str | None,
+        peer: str | None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        if self.postgres:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        last = conn.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
+        seq, prev_hash = (last.seq + 1, last.hash) if last else (1, chain.GENESIS)
+        stamp = _naive(at)
+        body = chain.detail_text(detail or {})
+        digest = chain.entry_hash(prev_hash, seq, stamp, event_name, message_id, peer, body)
+        conn.execute(
+            log.insert().values(
+                seq=seq,
+                at=stamp,
+                event=event_name,
+                message_id=message_id,
+                peer=peer,
+                detail=body,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+
+    def entries(self) -> Iterator[chain.Entry]:
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(log).order_by(log.c.seq)).yield_per(1000):
+                yield chain.Entry(
+                    row.seq, row.at, row.event, row.message_id, row.peer, row.detail, row.prev_hash, row.hash
+                )
+
+    def verify_chain(self) -> tuple[int, tuple[int, str] | None]:
+        """(number of entries, first break or None)."""
+        count = 0
+
+        def counted() -> Iterator[chain.Entry]:
+            nonlocal count
+            for entry in self.entries():
+                count += 1
+                yield entry
+
+        broken = chain.first_break(counted())
+        return count, broken
+
+    # -- outbound ---------------------------------------------------------------------------------
+
+    def add_outbound(
+        self,
+        *,
+        message_id: str,
+        peer: str,
+        profile: str,
+        message_type: str,
+        created_at: datetime,
+        payload: bytes,
+        digest: str,
+        submission_key: str | None,
+        at: datetime,
+        detail: Mapping[str, Any] | None = None,
+    ) -> tuple[str, bool]:
+        """Write a signed notice to the outbox; (message id, True) — or the id already stored for
+        this submission key and False, so a submission repeated by a national system is sent once."""
+        with self.engine.begin() as conn:
+            if submission_key:
+                existing = conn.execute(
+                    select(messages.c.message_id).where(messages.c.submission_key == submission_key)
+                ).scalar()
+                if existing:
+                    return str(existing), False
+            conn.execute(
+                messages.insert().values(
+                    direction="out",
+                    message_id=message_id,
+                    peer=peer,
+                    profile=profile,
+                    type=message_type,
+                    created_at=_naive(created_at),
+                    digest=digest,
+                    payload=payload,
+                    state="queued",
+                    submission_key=submission_key,
+                    attempts=0,
+                    next_attempt_at=_naive(at),
+                    updated_at=_naive(at),
+                )
+            )
+            self._append(
+                conn,
+                at,
+                "queued",
+                message_id,
+                peer,
+                {"type": message_type, "profile": profile, **(detail or {})},
+            )
+        return message_id, True
+
+    def due_outbound(self, now: datetime, limit: int = 100) -> list[Outbound]:
+        """Outbound messages whose (re)publication is due: queued, retrying, or sent and unreceipted."""
+        query = (
+            select(
+                messages.c.message_id,
+                messages.c.peer,
+                messages.c.profile,
+                messages.c.type,
+                messages.c.payload,
+                messages.c.state,
+                messages.c.attempts,
+            )
+            .where(messages.c.direction == "out")
+            .where(messages.c.state.in_(("queued", "retry", "sent")))
+            .where(messages.c.next_attempt_at <= _naive(now))
+            .order_by(messages.c.next_attempt_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [
+                Outbound(r.message_id, r.peer, r.profile, r.type, r.payload, r.state, r.attempts)
+                for r in conn.execute(query)
+            ]
+
+    def next_due(self) -> datetime | None:
+        query = (
+            select(func.min(messages.c.next_attempt_at))
+            .where(messages.c.direction == "out")
+            .where(messages.c.state.in_(("queued", "retry", "sent")))
+        )
+        with self.engine.connect() as conn:
+            return _aware(conn.execute(query).scalar())
+
+    def mark_sent(self, message_id: str, at: datetime, resend_at: datetime | None, attempt: int) -> None:
+        """Confirmed by the broker. *resend_at*: when to send the same bytes again if no receipt."""
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                messages.update()
+                .where(messages.c.direction == "out")
+                .where(messages.c.message_id == message_id)
+                .where(messages.c.state.in_(("queued", "retry", "sent")))
+                .values(
+                    state="sent",
+                    attempts=attempt,
+                    next_attempt_at=_naive(resend_at) if resend_at else None,
+                    updated_at=_naive(at),
+                )
+            )
+            if updated.rowcount:
+                self._append(conn, at, "sent", message_id, None, {"attempt": attempt})
+
+    def mark_failed(
+        self, message_id: str, at: datetime, retry_at: datetime | None, attempt: int, error: str
+    ) -> None:
+        """Publication failed (nack, return, timeout, broker down): retry later, or give up."""
+        state = "retry" if retry_at else "failed"
+        with self.engine.begin() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.direction == "out")
+                .where(messages.c.message_id == message_id)
+                .values(
+                    state=state,
+                    attempts=attempt,
+                    next_attempt_at=_naive(retry_at) if retry_at else None,
+                    updated_at=_naive(at),
+                )
+            )
+            self._append(
+                conn,
+                at,
+                "send-failed" if retry_at is None else "publish-retry",
+                message_id,
+                None,
+                {"attempt": attempt, "error": error},
+            )
+
+    def mark_unreceipted(self, message_id: str, at: datetime, sends: int) -> None:
+        """Every allowed send is done and no receipt came: stop re-sending; the silence is escalated."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.direction == "out")
+                .where(messages.c.message_id == message_id)
+                .values(state="unreceipted", next_attempt_at=None, updated_at=_naive(at))
+            )
+            self._append(conn, at, "unreceipted", message_id, None, {"sends": sends})
+
+    # -- inbound ----------------------------------------------------------------------------------
+
+    def _queue_receipt(
+        self, conn: Connection, receipt: OutgoingReceipt, peer: str, profile: str, at: datetime
+    ) -> None:
+        conn.execute(
+            messages.insert().values(
+                direction="out",
+                message_id=receipt.receipt_id,
+                peer=peer,
+                profile=profile,
+                type="receipt",
+                created_at=_naive(at),
+                digest=receipt.digest,
+                payload=receipt.payload,
+                state="queued",
+                receipt_status=receipt.status,
+                attempts=0,
+                next_attempt_at=_naive(at),
+                updated_at=_naive(at),
+            )
+        )
+
+    def record_inbound(
+        self,
+        *,
+        message_id: str,
+        peer: str,
+        profile: str,
+        message_type: str,
+        created_at: datetime,
+        digest: str,
+        payload: bytes,
+        receipt: OutgoingReceipt,
+        reasons: list[str],
+        at: datetime,
+    ) -> Inbound:
+        """Record a verified notice from the peer and queue its signed receipt, deduplicating on the
+        message id in the database: the same bytes again get the same receipt again, never a second
+        record; other bytes under the same id are a conflict."""
+        with self.engine.begin() as conn:
+            existing = conn.execute(
+                select(messages.c.digest, messages.c.state)
+                .where(messages.c.direction == "in")
+                .where(messages.c.message_id == message_id)
+            ).first()
+            if existing is not None:
+                if existing.digest != digest:
+                    self._append(conn, at, "duplicate-conflict", message_id, peer, {"digest": digest})
+                    return Inbound("conflict")
+                receipt_id = conn.execute(
+                    select(receipts.c.receipt_id)
+                    .where(receipts.c.direction == "out")
+                    .where(receipts.c.message_id == message_id)
+                ).scalar()
+                conn.execute(
+                    messages.update()
+                    .where(messages.c.direction == "out")
+                    .where(messages.c.message_id == receipt_id)
+                    .values(state="queued", next_attempt_at=_naive(at), updated_at=_naive(at))
+                )
+                self._append(conn, at, "duplicate", message_id, peer, {"receipt_id": receipt_id})
+                return Inbound("duplicate", str(receipt_id), existing.state == "delivered")
+            conn.execute(
+                messages.insert().values(
+                    direction="in",
+                    message_id=message_id,
+                    peer=peer,
+                    profile=profile,
+                    type=message_type,
+                    created_at=_naive(created_at),
+                    digest=digest,
+                    payload=payload,
+                    state="received",
+                    receipt_status=receipt.status,
+                    reasons=json.dumps(reasons) if reasons else None,
+                    attempts=0,
+                    updated_at=_naive(at),
+                )
+            )
+            conn.execute(
+                receipts.insert().values(
+                    direction="out",
+                    message_id=message_id,
+                    receipt_id=receipt.receipt_id,
+                    status=receipt.status,
+                    reasons=json.dumps(list(receipt.reasons)) if receipt.reasons else None,
+                    payload=receipt.payload,
+                    at=_naive(at),
+                )
+            )
+            self._queue_receipt(conn, receipt, peer, profile, at)
+            self._append(
+                conn,
+                at,
+                "received",
+                message_id,
+                peer,
+                {
+                    "type": message_type,
+                    "status": receipt.status,
+                    "digest": digest,
+                    "reasons": reasons,
+                    "receipt_id": receipt.receipt_id,
+                },
+            )
+        return Inbound("new", receipt.receipt_id)
+
+    def mark_delivered_national(self, message_id: str, at: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.direction == "in")
+                .where(messages.c.message_id == message_id)
+                .values(state="delivered", updated_at=_naive(at))
+            )
+            self._append(conn, at, "handed-over", message_id, None, {})
+
+    def record_receipt(
+        self,
+        *,
+        message_id: str,
+        receipt_id: str,
+        status: str,
+        reasons: list[str],
+        digest_ok: bool,
+        payload: bytes,
+        at: datetime,
+    ) -> str | None:
+        """Match a verified receipt to our outbound message; the new state, or None if unknown."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(messages.c.state, messages.c.peer)
+                .where(messages.c.direction == "out")
+                .where(messages.c.message_id == message_id)
+            ).first()
+            if row is None:
+                return None
+            if row.state in ("delivered", "refused"):
+                self._append(conn, at, "receipt-duplicate", message_id, row.peer, {"receipt_id": receipt_id})
+                return str(row.state)
+            state = "delivered" if status != "rejected" and digest_ok else "refused"
+            conn.execute(
+                receipts.insert().values(
+                    direction="in",
+                    message_id=message_id,
+                    receipt_id=receipt_id,
+                    status=status,
+                    reasons=json.dumps(reasons) if reasons else None,
+                    payload=payload,
+                    at=_naive(at),
+                )
+            )
+            conn.execute(
+                messages.update()
+                .where(messages.c.direction == "out")
+                .where(messages.c.message_id == message_id)
+                .values(
+                    state=state,
+                    receipt_status=status,
+                    next_attempt_at=None,
+                    reasons=json.dumps(reasons) if reasons else None,
+                    updated_at=_naive(at),
+                )
+            )
+            self._append(
+                conn,
+                at,
+                "receipt-received",
+                message_id,
+                row.peer,
+                {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
+            )
+        return state
+
+    def quarantine(
+        self,
+        *,
+        source: str,
+        reason: str,
+        detail: str,
+        message_id: str | None,
+        sender: str | None,
+        payload: bytes,
+        at: datetime,
+        receipt: tuple[OutgoingReceipt, str, str] | None = None,
+    ) -> None:
+        """Keep refused bytes with the reason; queue a negative receipt (receipt, peer, profile) if any."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                quarantine.insert().values(
+                    at=_naive(at),
+                    source=source,
+                    reason=reason,
+                    detail=detail[:4000],
+                    message_id=message_id,
+                    sender=sender,
+                    payload=payload,
+                )
+            )
+            if receipt is not None:
+                self._queue_receipt(conn, *receipt, at)
+            self._append(
+                conn,
+                at,
+                "quarantined",
+                message_id if message_id and len(message_id) <= 36 else None,
+                sender if sender and len(sender) == 2 else None,
+                {"reason": reason, "source": source},
+            )
+
+    # -- status -----------------------------------------------------------------------------------
+
+    def counts(self) -> dict[tuple[str, str, str], dict[str, int]]:
+        """{(peer, profile, direction): {state: count}}."""
+        query = select(
+            messages.c.peer, messages.c.profile, messages.c.direction, messages.c.state, func.count()
+        ).group_by(messages.c.peer, messages.c.profile, messages.c.direction, messages.c.state)
+        result: dict[tuple[str, str, str], dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for peer, profile, direction, state, count in conn.execute(query):
+                result.setdefault((peer, profile, direction), {})[state] = count
+        return result
+
+    def quarantined(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(quarantine)).scalar() or 0)
+
+    def sent_digest(self, message_id: str) -> str | None:
+        """The digest of the signed bytes of our outbound notice *message_id* (receipts excluded)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(messages.c.digest)
+                .where(messages.c.direction == "out")
+                .where(messages.c.type != "receipt")
+                .where(messages.c.message_id == message_id)
+            ).scalar()
+        return str(value) if value is not None else None
+
+    def message_state(self, direction: str, message_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(messages.c.state)
+                .where(messages.c.direction == direction)
+                .where(messages.c.message_id == message_id)
+            ).scalar()
+        return str(value) if value is not None else None
