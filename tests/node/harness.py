@@ -1,0 +1,291 @@
+"""Real nodes as separate processes against the real RabbitMQ, each test run in its own vhost.
+
+A test gets a `World`: a private vhost, a PKI for KZ, UZ and AZ, node configurations, node
+processes it can start, stop, SIGKILL and restart, and a national-system client per side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aio_pika
+
+from gateway import paths, pki
+
+BROKER = "amqp://guest:guest@127.0.0.1:5672/"
+PROFILES = {("KZ", "UZ"): "kz-uz-border-2024", ("KZ", "AZ"): "kz-az-environment-1997"}
+
+
+def rabbitmqctl(*args: str) -> str:
+    result = subprocess.run(
+        ["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=False, timeout=60
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip()} (is RabbitMQ up? make services)"
+        )
+    return result.stdout
+
+
+def profile_for(a: str, b: str) -> str:
+    return PROFILES.get((a, b)) or PROFILES[(b, a)]
+
+
+@dataclass
+class NodeProcess:
+    side: str
+    config: Path
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self.process is None or self.process.poll() is not None, "already running"
+        with self.log.open("ab") as handle:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gateway.cli.main", "run", "--config", str(self.config)],
+                stdout=handle,
+                stderr=handle,
+                cwd=paths.ROOT,
+            )
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def kill(self) -> None:
+        self.signal(signal.SIGKILL)
+        self.wait()
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.signal(signal.SIGTERM)
+        return self.wait(timeout)
+
+    def wait(self, timeout: float = 30) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class World:
+    root: Path
+    vhost: str
+    nodes: dict[str, NodeProcess] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"{BROKER}{quote(self.vhost, safe='')}"
+
+    def node(
+        self,
+        side: str,
+        peers: tuple[str, ...],
+        delivery: Mapping[str, Any] | None = None,
+        database_url: str | None = None,
+    ) -> NodeProcess:
+        config = self.root / f"{side.lower()}.toml"
+        links = "".join(
+            f'\n[[links]]\npeer = "{peer}"\nprofile = "{profile_for(side, peer)}"\n'
+            f'peer_unit = "Node {peer}"\n'
+            for peer in peers
+        )
+        settings = {
+            "prefetch": 64,
+            "publish_timeout_s": 5,
+            "retry_base_s": 0.2,
+            "retry_ceiling_s": 2,
+            **(delivery or {}),
+        }
+        delivery_lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
+        database = f'database_url = "{database_url}"\n' if database_url else ""
+        keys = self.root / "pki" / side
+        config.write_text(
+            f'[node]\nside = "{side}"\nunit = "Test node {side}"\ndata_dir = "{self.root / side.lower()}"\n'
+            f'broker_url = "{self.url}"\n{database}\n'
+            f'[pki]\nkey = "{keys / "node.key"}"\ncert = "{keys / "node.pem"}"\n'
+            f'trust = "{self.root / "pki"}"\n'
+            f"{links}\n[delivery]\n{delivery_lines}",
+            encoding="utf-8",
+        )
+        process = NodeProcess(side, config, self.root / f"{side.lower()}.log")
+        self.nodes[side] = process
+        return process
+
+    def stop_all(self) -> None:
+        for node in self.nodes.values():
+            if node.running:
+                try:
+                    node.stop(timeout=20)
+                except subprocess.TimeoutExpired:
+                    node.kill()
+
+
+def create_world(root: Path) -> World:
+    vhost = f"bgw-test-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    for side in ("KZ", "UZ", "AZ"):
+        pki.init_side(root / "pki", side)
+    return World(root, vhost)
+
+
+def destroy_world(world: World) -> None:
+    world.stop_all()
+    rabbitmqctl("delete_vhost", world.vhost)
+
+
+class National:
+    """A national system of one side: submits notices and reads the inbox and events."""
+
+    def __init__(self, world: World, side: str) -> None:
+        self.world, self.side = world, side
+        self.connection: aio_pika.abc.AbstractConnection | None = None
+        self.answers: dict[str, dict[str, Any]] = {}
+
+    async def __aenter__(self) -> National:
+        self.connection = await aio_pika.connect(self.world.url)
+        self.channel = await self.connection.channel()
+        self.replies = await self.channel.declare_queue(exclusive=True)
+        await self.replies.consume(self._on_answer)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self.connection is not None
+        await self.connection.close()
+
+    async def _on_answer(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        async with message.process():
+            self.answers[str(message.correlation_id)] = json.loads(message.body)
+
+    async def submit(self, document: Mapping[str, Any], key: str | None = None) -> str:
+        """Publish a submission; returns its correlation id (the answer arrives in `answers`)."""
+        correlation = key or str(uuid.uuid4())
+        await self.channel.default_exchange.publish(
+            aio_pika.Message(
+                json.dumps(document).encode(),
+                correlation_id=correlation,
+                message_id=correlation,
+                reply_to=self.replies.name,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=f"bgw.{self.side}.submit",
+        )
+        return correlation
+
+    async def publish_raw(
+        self,
+        queue_exchange: str,
+        body: bytes,
+        message_id: str | None = None,
+        headers: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Push raw bytes into a node's inbound exchange, as a hostile or broken peer would."""
+        exchange = await self.channel.get_exchange(queue_exchange, ensure=False)
+        await exchange.publish(
+            aio_pika.Message(
+                body,
+                message_id=message_id,
+                headers=dict(headers or {}),
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key="message",
+        )
+
+    async def wait_answers(self, correlations: list[str], timeout: float = 60) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(c in self.answers for c in correlations):
+                return [self.answers[c] for c in correlations]
+            await asyncio.sleep(0.05)
+        missing = [c for c in correlations if c not in self.answers]
+        raise AssertionError(f"{len(missing)} submissions unanswered after {timeout} s")
+
+    async def drain(
+        self, queue: str, until: int | None = None, timeout: float = 30, idle: float = 1.0
+    ) -> list[aio_pika.abc.AbstractIncomingMessage]:
+        """Consume *queue* (acking) until *until* messages arrived, or until idle for *idle* seconds."""
+        source = await self.channel.get_queue(queue, ensure=False)
+        got: list[aio_pika.abc.AbstractIncomingMessage] = []
+        deadline = time.monotonic() + timeout
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            message = await source.get(fail=False, no_ack=True)
+            if message is None:
+                if until is None and time.monotonic() - quiet_since > idle:
+                    break
+                if until is not None and len(got) >= until:
+                    break
+                await asyncio.sleep(0.05)
+                continue
+            got.append(message)
+            quiet_since = time.monotonic()
+        return got
+
+    async def consumers(self, queue: str) -> int:
+        declared = await self.channel.declare_queue(queue, passive=True)
+        result = declared.declaration_result
+        return int(result.consumer_count or 0)
+
+
+async def wait_for_consumer(world: World, side: str, timeout: float = 60) -> None:
+    """A node is up when its inbound queue has a consumer, as the broker sees it."""
+    deadline = time.monotonic() + timeout
+    connection = await aio_pika.connect(world.url)
+    try:
+        while time.monotonic() < deadline:
+            node = world.nodes[side]
+            if not node.running:
+                raise AssertionError(
+                    f"node {side} exited ({node.process.returncode if node.process else '?'}):\n{node.tail()}"
+                )
+            channel = await connection.channel()
+            try:
+                queue = await channel.declare_queue(f"bgw.{side}.in", passive=True)
+                if queue.declaration_result.consumer_count:
+                    return
+            except aio_pika.exceptions.ChannelNotFoundEntity:
+                pass
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+            await asyncio.sleep(0.2)
+    finally:
+        await connection.close()
+    raise AssertionError(
+        f"node {side} has no consumer on bgw.{side}.in after {timeout} s:\n{world.nodes[side].tail()}"
+    )
+
+
+def submission(sample: Path, recipient: str, now_shift: bool = True) -> dict[str, Any]:
+    """The JSON form of a sample as a national system submits it (ids, times and sender by the node)."""
+    output = subprocess.run(
+        [sys.executable, "-m", "gateway.cli.main", "decode", str(sample)],
+        capture_output=True,
+        check=True,
+        cwd=paths.ROOT,
+    ).stdout
+    document: dict[str, Any] = json.loads(output)
+    for key in ("message_id", "created", "sender"):
+        document.pop(key, None)
+    document["recipient"] = {"side": recipient, "unit": f"Node {recipient}"}
+    return document

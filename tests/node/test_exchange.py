@@ -1,0 +1,73 @@
+"""Two nodes as separate processes exchange notices through the real broker: submitted over the
+national AMQP interface, signed, sent, received exactly once, receipted, logged."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from gateway import paths
+from gateway.node.config import load_config
+from gateway.profiles import load_profiles
+from gateway.store import Store
+from tests.node.harness import National, World, submission, wait_for_consumer
+
+SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
+
+
+def outbound_states(world: World, side: str) -> dict[str, int]:
+    config = load_config(world.nodes[side].config, load_profiles())
+    store = Store.open(config.database_url.value)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    merged: dict[str, int] = {}
+    for (_, _, direction), states in counts.items():
+        if direction == "out":
+            for state, count in states.items():
+                merged[state] = merged.get(state, 0) + count
+    return merged
+
+
+async def exchange(world: World, count: int) -> None:
+    kz = world.node("KZ", ("UZ",))
+    uz = world.node("UZ", ("KZ",))
+    kz.start()
+    uz.start()
+    await wait_for_consumer(world, "KZ")
+    await wait_for_consumer(world, "UZ")
+    document = submission(SAMPLE, "UZ")
+    async with National(world, "KZ") as kz_national, National(world, "UZ") as uz_national:
+        keys = [await kz_national.submit(document) for _ in range(count)]
+        answers = await kz_national.wait_answers(keys)
+        assert {a["status"] for a in answers} == {"accepted"}
+        ids = {a["message_id"] for a in answers}
+        assert len(ids) == count
+        inbox = await uz_national.drain("bgw.UZ.inbox", until=count, timeout=60)
+        received = [json.loads(m.body) for m in inbox]
+        assert sorted(r["message_id"] for r in received) == sorted(ids)
+        assert {r["status"] for r in received} == {"accepted"}
+        assert all(r["xml"].startswith("<?xml") and r["notice"]["body"]["Marker"] == "1043" for r in received)
+        events = await kz_national.drain("bgw.KZ.events", until=count, timeout=60)
+        receipted = {
+            json.loads(m.body)["message_id"]
+            for m in events
+            if json.loads(m.body)["event"] == "receipt-received"
+        }
+        assert receipted == ids
+
+
+def test_notices_travel_signed_receipted_and_logged(world: World) -> None:
+    asyncio.run(exchange(world, 50))
+    assert world.nodes["KZ"].stop() == 0
+    assert world.nodes["UZ"].stop() == 0
+    assert outbound_states(world, "KZ") == {"delivered": 50}
+    for side in ("KZ", "UZ"):
+        config = load_config(world.nodes[side].config, load_profiles())
+        store = Store.open(config.database_url.value)
+        try:
+            entries, broken = store.verify_chain()
+        finally:
+            store.close()
+        assert broken is None and entries > 50
