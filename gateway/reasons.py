@@ -66,6 +66,7 @@ class Reason(enum.StrEnum):
     CERTIFICATE_KEY_WEAK = "certificate-key-weak"
     # -- delivery and references (node runtime) ------------------------------------------------
     RECIPIENT_MISMATCH = "recipient-mismatch"
+    SENDER_MISMATCH = "sender-mismatch"
     LINK_UNKNOWN = "link-unknown"
     DUPLICATE_CONFLICT = "duplicate-conflict"
     REFERENCE_UNKNOWN = "reference-unknown"

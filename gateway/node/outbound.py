@@ -44,7 +44,7 @@ class Submissions:
             if header.sender.side != node.config.side:
                 raise WireError(
                     f"sender side {header.sender.side}: this node sends for {node.config.side}",
-                    reason=Reason.SIDE_NOT_IN_PROFILE,
+                    reason=Reason.SENDER_MISMATCH,
                     field="sender.side",
                 )
             link = node.config.link_for(header.recipient.side, header.profile)

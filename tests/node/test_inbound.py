@@ -1,0 +1,185 @@
+"""Bad input from both sides of a running node: the whole hostile suite pushed into its inbound
+queue, duplicates and conflicting re-sends, broken submissions from its national system. Each gets
+a clear, coded answer and lands in quarantine or in the reply; the node keeps going."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+
+import aio_pika
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from gateway import paths, pki
+from gateway.node.config import load_config
+from gateway.profiles import load_profiles
+from gateway.store import Store
+from gateway.store.schema import quarantine
+from gateway.wire.envelope import read_header
+from gateway.wire.parsing import parse
+from gateway.wire.receipt import digest_of, read_acknowledgement
+from gateway.wire.signing import SigningKey, sign
+from gateway.wire.trust import TrustStore
+from gateway.wire.verification import verify
+from tests.hostile.test_hostile import CASES, SAMPLE, Kit, Listener
+from tests.node.harness import National, World, submission, wait_for_consumer
+
+
+def signer(world: World, side: str) -> SigningKey:
+    return SigningKey.load(world.root / "pki" / side / "node.key", world.root / "pki" / side / "node.pem")
+
+
+def kit(world: World, port: int) -> Kit:
+    folder = world.root / "pki" / "KZ"
+    ca_key = serialization.load_pem_private_key((folder / "ca.key").read_bytes(), password=None)
+    assert isinstance(ca_key, pki.PrivateKey)
+    ca = pki.Issued(ca_key, x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes()))
+    kz = signer(world, "KZ")
+    return Kit(sign(parse(SAMPLE.read_bytes()), kz), SAMPLE.read_bytes(), kz, signer(world, "UZ"), ca, port)
+
+
+def quarantined_reasons(world: World, side: str) -> list[str]:
+    config = load_config(world.nodes[side].config, load_profiles())
+    store = Store.open(config.database_url.value)
+    try:
+        with store.engine.connect() as conn:
+            return [row.reason for row in conn.execute(quarantine.select().order_by(quarantine.c.seq))]
+    finally:
+        store.close()
+
+
+async def start(world: World) -> None:
+    """UZ runs; KZ's queues exist (declared by a KZ node that then stops) so receipts can be read."""
+    world.node("KZ", ("UZ",))
+    world.node("UZ", ("KZ",))
+    for side in ("KZ", "UZ"):
+        world.nodes[side].start()
+        await wait_for_consumer(world, side)
+    world.nodes["KZ"].stop()
+
+
+async def receipts_for_kz(national: National, count: int) -> list[tuple[str, object]]:
+    trust = TrustStore.from_dir(national.world.root / "pki")
+    messages = await national.drain("bgw.KZ.in", until=count, timeout=60)
+    found = []
+    for message in messages:
+        verified = verify(message.body, trust, datetime.now(UTC))
+        assert verified.side == "UZ"
+        found.append((verified.header.message_id, read_acknowledgement(verified.root)))
+    return found
+
+
+async def hostile(world: World) -> None:
+    await start(world)
+    listener = Listener()
+    try:
+        materials = kit(world, listener.port)
+        async with National(world, "KZ") as peer, National(world, "UZ") as uz:
+            sent = []
+            for build, expected in CASES:
+                message_id = str(uuid.uuid4())
+                await peer.publish_raw("bgw.UZ.in", build(materials), message_id, {"x-bgw-sender": "KZ"})
+                sent.append((message_id, expected))
+            receipts = await receipts_for_kz(peer, len(CASES))
+            by_message = {ack.message_id: ack for _, ack in receipts}  # type: ignore[attr-defined]
+            for message_id, expected in sent:
+                ack = by_message[message_id]
+                assert (ack.status, ack.reasons) == ("rejected", (expected.value,)), message_id
+            assert listener.connections == 0
+            # The node keeps going: a genuine notice still gets through.
+            await peer.publish_raw("bgw.UZ.in", materials.signed, str(uuid.uuid4()), {"x-bgw-sender": "KZ"})
+            inbox = await uz.drain("bgw.UZ.inbox", until=1, timeout=30)
+            assert [json.loads(m.body)["type"] for m in inbox] == ["crossing-restriction"]
+    finally:
+        listener.close()
+    assert quarantined_reasons(world, "UZ") == [expected.value for _, expected in CASES]
+
+
+def test_the_hostile_suite_pushed_into_the_inbound_queue(world: World) -> None:
+    asyncio.run(hostile(world))
+
+
+async def duplicates(world: World) -> None:
+    await start(world)
+    kz = signer(world, "KZ")
+    original = sign(parse(SAMPLE.read_bytes()), kz)
+    message_id = read_header(parse(original)).message_id
+    async with National(world, "KZ") as peer, National(world, "UZ") as uz:
+        await peer.publish_raw("bgw.UZ.in", original, message_id, {"x-bgw-sender": "KZ"})
+        first = await receipts_for_kz(peer, 1)
+        world.nodes["UZ"].stop()  # duplicate detection is in the database: it survives a restart
+        world.nodes["UZ"].start()
+        await wait_for_consumer(world, "UZ")
+        await peer.publish_raw("bgw.UZ.in", original, message_id, {"x-bgw-sender": "KZ"})
+        again = await receipts_for_kz(peer, 1)
+        assert again[0][0] == first[0][0], "a duplicate gets the original receipt"
+        assert again[0][1].digest == digest_of(original)  # type: ignore[attr-defined]
+        altered = parse(SAMPLE.read_bytes())
+        altered.find(".//{urn:bgw:profile:kz-uz-border-2024:1}Measure").text = "restrict"  # type: ignore[union-attr]
+        conflicting = sign(altered, kz)
+        await peer.publish_raw("bgw.UZ.in", conflicting, message_id, {"x-bgw-sender": "KZ"})
+        conflict = await receipts_for_kz(peer, 1)
+        ack = conflict[0][1]
+        assert (ack.status, ack.reasons, ack.digest) == (
+            "rejected",
+            ("duplicate-conflict",),  # type: ignore[attr-defined]
+            digest_of(conflicting),
+        )
+        inbox = await uz.drain("bgw.UZ.inbox", until=None, timeout=10, idle=2)
+        assert [json.loads(m.body)["message_id"] for m in inbox] == [message_id]
+    assert quarantined_reasons(world, "UZ") == ["duplicate-conflict"]
+
+
+def test_duplicates_get_the_original_receipt_and_are_never_handed_over_twice(world: World) -> None:
+    asyncio.run(duplicates(world))
+
+
+async def national_errors(world: World) -> None:
+    world.node("KZ", ("UZ",))
+    world.nodes["KZ"].start()
+    await wait_for_consumer(world, "KZ")
+    good = submission(SAMPLE, "UZ")
+    missing = json.loads(json.dumps(good))
+    del missing["body"]["Measure"]
+    unknown_type = {**good, "type": "ultimatum"}
+    not_a_party = {**good, "recipient": {"side": "AZ", "unit": "Node AZ"}}
+    no_link = submission(paths.SAMPLES / "kz-az-environment-1997" / "caspian-pollution-incident.xml", "AZ")
+    foreign_sender = {
+        **good,
+        "sender": {"side": "UZ", "unit": "Node UZ"},
+        "recipient": {"side": "KZ", "unit": "Node KZ"},
+    }
+    cases = [
+        (b"{not json", "json-invalid", None),
+        (json.dumps(unknown_type).encode(), "type-unknown", None),
+        (json.dumps(missing).encode(), "schema-invalid", "Notification/Body/CrossingRestriction/Ground"),
+        (json.dumps(not_a_party).encode(), "side-not-in-profile", None),
+        (json.dumps(no_link).encode(), "link-unknown", "recipient.side"),
+        (json.dumps(foreign_sender).encode(), "sender-mismatch", "sender.side"),
+    ]
+    async with National(world, "KZ") as national:
+        keys = []
+        for body, _, _ in cases:
+            key = str(uuid.uuid4())
+            await national.channel.default_exchange.publish(
+                aio_pika.Message(
+                    body, correlation_id=key, reply_to=national.replies.name, content_type="application/json"
+                ),
+                routing_key="bgw.KZ.submit",
+            )
+            keys.append(key)
+        answers = await national.wait_answers(keys)
+        for answer, (_, reason, field) in zip(answers, cases, strict=True):
+            assert answer["status"] == "rejected" and answer["reason"] == reason, answer
+            if field:
+                assert answer["field"] == field, answer
+        accepted = await national.wait_answers([await national.submit(good)])
+        assert accepted[0]["status"] == "accepted"
+    assert world.nodes["KZ"].running
+
+
+def test_bad_submissions_get_a_coded_answer_naming_the_field(world: World) -> None:
+    asyncio.run(national_errors(world))
