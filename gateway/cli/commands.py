@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from gateway import pki
+from gateway.bench import e2e as bench_e2e_module
 from gateway.bench import wire as bench
 from gateway.errors import GatewayError, InputError
 from gateway.node import logs
@@ -166,6 +167,10 @@ def log_verify(args: argparse.Namespace) -> None:
             f"log entry {seq} is broken ({why}); {entries} entries read", reason=Reason.LOG_CHAIN_BROKEN
         )
     print(f"log intact: {entries} entries, hash chain verified")
+
+
+def bench_e2e(args: argparse.Namespace) -> None:
+    bench_e2e_module.run(count=args.n, as_json=args.json)
 
 
 def bench_wire(args: argparse.Namespace) -> None:

@@ -105,6 +105,10 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     wire.add_argument("--json", action="store_true", help="print one JSON object")
     wire.add_argument("-n", type=int, default=2000, help="iterations (default 2000)")
     wire.set_defaults(run=commands.bench_wire)
+    e2e = bench_sub.add_parser("e2e", help="KZ national interface → UZ inbox with receipts, vs raw aio-pika")
+    e2e.add_argument("-n", type=int, default=1000, help="notices (default 1000)")
+    e2e.add_argument("--json", action="store_true", help="print one JSON object")
+    e2e.set_defaults(run=commands.bench_e2e)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,270 @@
+"""`bgw bench e2e`: notices from the KZ national interface to the UZ national inbox, with signed
+receipts back, next to a raw aio-pika baseline measured in the same run.
+
+Both run in a private vhost of the local broker (created with rabbitmqctl and removed after). The
+gateway figure is end to end: submission published → notice in the UZ inbox (latency), and the
+rate over the whole run until every receipt is back at KZ. The baseline publishes persistent
+messages of the same size to a quorum queue with publisher confirms (at most `window` unconfirmed)
+and consumes them with acks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aio_pika
+
+from gateway import paths, pki
+from gateway.errors import GatewayError
+from gateway.reasons import Reason
+
+SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
+BROKER = "amqp://guest:guest@127.0.0.1:5672/"
+TARGET_RATIO = 0.10
+WINDOW = 256
+
+
+def _rabbitmqctl(*args: str) -> None:
+    try:
+        subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GatewayError(
+            f"rabbitmqctl {args[0]} failed: is RabbitMQ running here? (make services): {exc}",
+            reason=Reason.CONFIG_INVALID,
+        ) from exc
+
+
+def _config(root: Path, side: str, peer: str, url: str) -> Path:
+    keys = root / "pki" / side
+    path = root / f"{side.lower()}.toml"
+    path.write_text(
+        f'[node]\nside = "{side}"\ndata_dir = "{root / side.lower()}"\nbroker_url = "{url}"\n\n'
+        f'[pki]\nkey = "{keys / "node.key"}"\ncert = "{keys / "node.pem"}"\ntrust = "{root / "pki"}"\n\n'
+        f'[[links]]\npeer = "{peer}"\nprofile = "kz-uz-border-2024"\n\n[delivery]\nprefetch = 128\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+async def _consumers(url: str, queue: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    connection = await aio_pika.connect(url)
+    try:
+        while time.monotonic() < deadline:
+            channel = await connection.channel()
+            with suppress(aio_pika.exceptions.ChannelNotFoundEntity):
+                declared = await channel.declare_queue(queue, passive=True)
+                if declared.declaration_result.consumer_count:
+                    return
+            await asyncio.sleep(0.2)
+    finally:
+        await connection.close()
+    raise GatewayError(f"no consumer on {queue} after {timeout} s", reason=Reason.INTERNAL_ERROR)
+
+
+async def _raw(url: str, size: int, count: int) -> float:
+    """Messages per second: persistent, quorum queue, confirms (bounded window), consumed with acks."""
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(
+            f"bench.raw.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        consumer_channel = await connection.channel()
+        await consumer_channel.set_qos(prefetch_count=128)
+        received = asyncio.Event()
+        acked = 0
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal acked
+            await message.ack()
+            acked += 1
+            if acked == count:
+                received.set()
+
+        consumer_queue = await consumer_channel.get_queue(queue.name, ensure=False)
+        await consumer_queue.consume(on_message)
+        body = b"x" * size
+        window = asyncio.Semaphore(WINDOW)
+
+        async def publish() -> None:
+            async with window:
+                await channel.default_exchange.publish(
+                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    routing_key=queue.name,
+                )
+
+        start = time.perf_counter()
+        await asyncio.gather(*(publish() for _ in range(count)))
+        await asyncio.wait_for(received.wait(), timeout=300)
+        elapsed = time.perf_counter() - start
+        await queue.delete(if_unused=False, if_empty=False)
+        return count / elapsed
+    finally:
+        await connection.close()
+
+
+async def _gateway(url: str, document: dict[str, Any], count: int) -> tuple[float, list[float]]:
+    """(notices per second until every receipt is back, latencies submission → UZ inbox in ms)."""
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel()
+        replies = await channel.declare_queue(exclusive=True)
+        sent_at: dict[str, float] = {}
+        latencies: list[float] = []
+        receipted: set[str] = set()
+        done = asyncio.Event()
+
+        async def on_answer(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await message.ack()
+            answer = json.loads(message.body)
+            if answer.get("status") != "accepted":
+                raise GatewayError(f"submission refused: {answer}", reason=Reason.INTERNAL_ERROR)
+            sent_at[answer["message_id"]] = sent_at.pop(str(message.correlation_id))
+
+        async def on_inbox(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await message.ack()
+            arrived = time.perf_counter()
+            message_id = str(message.message_id)
+            while message_id not in sent_at:  # the answer may come after the notice arrived
+                await asyncio.sleep(0.001)
+            latencies.append((arrived - sent_at[message_id]) * 1000)
+
+        async def on_event(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await message.ack()
+            event = json.loads(message.body)
+            if event["event"] == "receipt-received":
+                receipted.add(event["message_id"])
+                if len(receipted) == count:
+                    done.set()
+
+        await replies.consume(on_answer)
+        await (await channel.get_queue("bgw.UZ.inbox", ensure=False)).consume(on_inbox)
+        await (await channel.get_queue("bgw.KZ.events", ensure=False)).consume(on_event)
+        body = json.dumps(document).encode()
+        start = time.perf_counter()
+        for _ in range(count):
+            correlation = str(uuid.uuid4())
+            sent_at[correlation] = time.perf_counter()
+            await channel.default_exchange.publish(
+                aio_pika.Message(
+                    body,
+                    correlation_id=correlation,
+                    reply_to=replies.name,
+                    content_type="application/json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key="bgw.KZ.submit",
+            )
+        await asyncio.wait_for(done.wait(), timeout=600)
+        elapsed = time.perf_counter() - start
+        while len(latencies) < count:
+            await asyncio.sleep(0.05)
+        return count / elapsed, latencies
+    finally:
+        await connection.close()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _submission() -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, "-m", "gateway.cli.main", "decode", str(SAMPLE)],
+        capture_output=True,
+        check=True,
+        cwd=paths.ROOT,
+    ).stdout
+    document: dict[str, Any] = json.loads(output)
+    for key in ("message_id", "created", "sender"):
+        document.pop(key, None)
+    return document
+
+
+def measure(count: int) -> dict[str, Any]:
+    vhost = f"bgw-bench-{uuid.uuid4().hex[:8]}"
+    root = Path(tempfile.mkdtemp(prefix="bgw-bench-"))
+    url = f"{BROKER}{quote(vhost, safe='')}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    nodes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for side in ("KZ", "UZ"):
+            pki.init_side(root / "pki", side)
+        for side, peer in (("KZ", "UZ"), ("UZ", "KZ")):
+            with (root / f"{side.lower()}.log").open("wb") as log:
+                nodes[side] = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gateway.cli.main",
+                        "run",
+                        "--config",
+                        str(_config(root, side, peer, url)),
+                    ],
+                    stdout=log,
+                    stderr=log,
+                    cwd=paths.ROOT,
+                )
+        for side in nodes:
+            asyncio.run(_consumers(url, f"bgw.{side}.in"))
+        size = len(SAMPLE.read_bytes()) + 1500  # the signed notice: body plus signature and certificate
+        raw_per_s = asyncio.run(_raw(url, size, count))
+        per_s, latencies = asyncio.run(_gateway(url, _submission(), count))
+        rss = {side: _peak_rss_mb(process.pid) for side, process in nodes.items()}
+    finally:
+        for process in nodes.values():
+            process.terminate()
+        for process in nodes.values():
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
+        _rabbitmqctl("delete_vhost", vhost)
+        shutil.rmtree(root, ignore_errors=True)
+    return {
+        "n": count,
+        "notices_per_s": round(per_s, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "raw_msgs_per_s": round(raw_per_s, 1),
+        "ratio": round(per_s / raw_per_s, 3),
+        "peak_rss_mb": rss,
+    }
+
+
+def run(count: int, as_json: bool) -> None:
+    result = measure(count)
+    if as_json:
+        print(json.dumps(result))
+        return
+    verdict = "met" if result["ratio"] >= TARGET_RATIO else "NOT met"
+    print(f"end-to-end benchmark: {count} notices KZ national → UZ inbox, signed receipts back to KZ")
+    print(
+        f"  gateway      {result['notices_per_s']:>9} notices/s   p50 {result['p50_ms']} ms   "
+        f"p99 {result['p99_ms']} ms"
+    )
+    print(
+        f"  raw aio-pika {result['raw_msgs_per_s']:>9} msgs/s      (persistent, quorum queue, confirms, acks)"
+    )
+    print(f"  ratio        {result['ratio']:>9}   target ≥ {TARGET_RATIO}: {verdict}")
+    print("  peak RSS     " + ", ".join(f"{side} {mb} MB" for side, mb in result["peak_rss_mb"].items()))
