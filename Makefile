@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system services test lint typecheck unit demo clean
+.PHONY: setup system services test lint typecheck unit demo demo-stop clean
 
 setup: system services $(STAMP)
 
@@ -32,9 +32,20 @@ unit: setup
 
 test: setup lint typecheck unit
 
+# make demo: the KZ, UZ and AZ nodes through a scenario (gateway/demo.py); the nodes keep running
+# until Ctrl-C or make demo-stop. make demo ONCE=1: stop them at the end, exit 0 only if all went through.
 demo: setup
-	@echo "make demo arrives with the node runtime (issue: node runtime); today: make test, bgw --help" >&2
-	@exit 2
+	$(BIN)/python -m gateway.demo $(if $(ONCE),--once,)
+
+# SIGTERM to the demo's nodes (pids in var/<side>.pid, written by gateway/demo.py).
+demo-stop:
+	@stopped=; for side in kz uz az; do \
+	  pidfile=var/$$side.pid; [ -f $$pidfile ] || continue; pid=$$(cat $$pidfile); \
+	  if grep -qa gateway.cli.main /proc/$$pid/cmdline 2>/dev/null && kill -TERM $$pid; then \
+	    echo "demo-stop: SIGTERM to the $$side node (pid $$pid)"; stopped=1; \
+	  fi; \
+	  rm -f $$pidfile; \
+	done; [ -n "$$stopped" ] || echo "demo-stop: no demo node is running"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

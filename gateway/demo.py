@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import re
 import shutil
 import signal
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import aio_pika
@@ -70,6 +71,7 @@ BORDER_TYPES = (
 
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+T = TypeVar("T")
 
 
 class DemoError(Exception):
@@ -155,7 +157,7 @@ def warn(text: str) -> None:
 def shown(path: Path) -> str:
     """A path as the user would type it: relative to the current directory when under it."""
     with contextlib.suppress(ValueError):
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     return str(path)
 
 
@@ -175,12 +177,15 @@ def log_file(side: str) -> Path:
     return VAR / f"{side.lower()}.log"
 
 
-def last_line(path: Path) -> str:
+def last_error(path: Path) -> list[str]:
+    """The end of a node's log from its last `error …` line (the bgw error line and what follows),
+    else its last line."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
-        return ""
-    return lines[-1][:400] if lines else ""
+        return []
+    starts = [i for i, line in enumerate(lines) if line.startswith(("error ", "Traceback"))]
+    return [line[:300] for line in lines[starts[-1] if starts else -1 :][:6]]
 
 
 # -- preparation ----------------------------------------------------------------------------------
@@ -254,14 +259,18 @@ def start_nodes(fresh: bool) -> dict[str, Node]:
     return nodes
 
 
-def check_alive(node: Node, when: str) -> None:
-    code = node.process.poll()
-    if code is not None:
-        tail = last_line(node.log)
-        raise DemoError(
-            f"the {node.side} node exited with code {code} {when}; see {shown(node.log)}"
-            + (f"\n  last log line: {tail}" if tail else "")
-        )
+def check_alive(nodes: Mapping[str, Node], when: str) -> None:
+    """Raise DemoError naming every node that is no longer running, its log and its last error."""
+    problems = []
+    for node in nodes.values():
+        code = node.process.poll()
+        if code is None:
+            continue
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        problems.append(f"the {node.side} node {how} {when}; see {shown(node.log)}")
+        problems.extend(f"  {shown(node.log)}: {line}" for line in last_error(node.log))
+    if problems:
+        raise DemoError("\n".join(problems))
 
 
 def stop_nodes(nodes: Mapping[str, Node]) -> None:
@@ -332,14 +341,19 @@ async def wait_ready(connection: AbstractConnection, nodes: Mapping[str, Node], 
     limit = deadline - loop.time()
     pending = dict(nodes)
     while pending:
-        for side, node in list(pending.items()):
-            check_alive(node, "during start-up")
+        check_alive(nodes, "during start-up")
+        for side in list(pending):
             if await consumer_count(connection, f"bgw.{side}.in"):
                 say(f"demo: the {side} node is up (consuming bgw.{side}.in)")
                 del pending[side]
         if pending and loop.time() >= deadline:
-            late = ", ".join(f"{side} (see {shown(node.log)})" for side, node in pending.items())
-            raise DemoError(f"no consumer on bgw.<SIDE>.in within {limit:.0f} s for: {late}")
+            raise DemoError(
+                "\n".join(
+                    f"the {side} node did not come up within {limit:.0f} s (no consumer on "
+                    f"bgw.{side}.in); see {shown(node.log)}"
+                    for side, node in pending.items()
+                )
+            )
         if pending:
             await asyncio.sleep(0.25)
 
@@ -498,33 +512,55 @@ async def submit(system: NationalSystem, document: Mapping[str, Any], limit: flo
         async with asyncio.timeout(max(limit, 0.1)):
             return await future
     except (DeliveryError, PublishError) as exc:
-        return {"status": "unroutable", "message": f"the broker did not take it: {exc}"}
+        return {"status": "unroutable", "message": f"the broker did not take it ({exc})"}
     except TimeoutError:
-        return {"status": "no answer", "message": f"no answer within {max(limit, 0.1):.0f} s"}
+        return {"status": "no answer", "message": f"nothing on the reply queue within {limit:.1f} s"}
     finally:
         system.answers.pop(correlation_id, None)
 
 
+async def watched(work: Awaitable[T], nodes: Mapping[str, Node], when: str) -> T:
+    """Await *work*, checking every half second that every node still runs."""
+    task = asyncio.ensure_future(work)
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=0.5)
+            check_alive(nodes, when)
+        return task.result()
+    finally:
+        task.cancel()
+
+
+def answered(step: Step, answer: Mapping[str, Any]) -> Outcome:
+    """The outcome of a submission; when not accepted, *detail* says why (reason, field, message)."""
+    message_id = answer.get("message_id")
+    outcome = Outcome(step, str(answer.get("status")), message_id if isinstance(message_id, str) else None)
+    if not outcome.sent:
+        field = f"field {answer['field']}" if answer.get("field") else None
+        why = [str(part) for part in (answer.get("reason"), field, answer.get("message")) if part]
+        outcome.detail = f"{outcome.status}: {', '.join(why)}" if why else outcome.status
+    return outcome
+
+
 async def submit_all(
-    systems: Mapping[str, NationalSystem], documents: Sequence[Mapping[str, Any]], deadline: float
+    systems: Mapping[str, NationalSystem],
+    documents: Sequence[Mapping[str, Any]],
+    nodes: Mapping[str, Node],
+    deadline: float,
 ) -> list[Outcome]:
+    """Submit the scenario in order, one line per answer; what the deadline leaves is not submitted."""
     loop = asyncio.get_running_loop()
     width = max(len(step.type) for step in SCENARIO)
     outcomes = []
     for number, (step, document) in enumerate(zip(SCENARIO, documents, strict=True), start=1):
         limit = min(ANSWER_LIMIT_S, deadline - loop.time())
-        answer = await submit(systems[step.sender], document, limit)
-        message_id = answer.get("message_id")
-        outcome = Outcome(
-            step, str(answer.get("status")), message_id if isinstance(message_id, str) else None
-        )
-        if not outcome.sent:
-            outcome.detail = " ".join(str(answer.get(key) or "") for key in ("reason", "field", "message"))
-        counter = f"[{number:>2}/{len(SCENARIO)}]"
-        say(
-            f"{counter} {step.route} {step.type:<{width}}  {outcome.status}  "
-            f"{short(outcome.message_id) if outcome.sent else outcome.detail.strip()}"
-        )
+        if limit <= 0:
+            outcome = Outcome(step, detail="not submitted: the overall timeout was reached")
+        else:
+            submitting = submit(systems[step.sender], document, limit)
+            outcome = answered(step, await watched(submitting, nodes, "during the scenario"))
+        result = f"{outcome.status}  {short(outcome.message_id)}" if outcome.sent else outcome.detail
+        say(f"[{number:>2}/{len(SCENARIO)}] {step.route} {step.type:<{width}}  {result}")
         outcomes.append(outcome)
     return outcomes
 
@@ -543,8 +579,7 @@ async def wait_delivered(
             shown_counts = counts
         if all(map(tracker.complete, sent)):
             return
-        for node in nodes.values():
-            check_alive(node, "during the scenario")
+        check_alive(nodes, "during the scenario")
         if loop.time() >= deadline:
             say("        timed out")
             return
@@ -568,7 +603,7 @@ async def drive(nodes: dict[str, Node], timeout: float, fresh: bool) -> tuple[li
         tracker = Tracker()
         systems = {side: await national_system(side, tracker, stack) for side in SIDES}
         say(f"demo: submitting {len(SCENARIO)} notices through the national AMQP interface")
-        outcomes = await submit_all(systems, documents, deadline)
+        outcomes = await submit_all(systems, documents, nodes, deadline)
         await wait_delivered(outcomes, tracker, nodes, deadline)
     return outcomes, tracker
 
@@ -612,7 +647,7 @@ def missing(outcomes: Sequence[Outcome], tracker: Tracker) -> list[str]:
         step, mid = outcome.step, outcome.message_id
         what = f"{step.route} {step.type} {mid or ''}".rstrip()
         if not outcome.sent:
-            lines.append(f"{what}: not sent ({outcome.status} {outcome.detail.strip()})".rstrip())
+            lines.append(f"{what}: not sent ({outcome.detail or outcome.status})")
             continue
         gaps = [
             gap
@@ -673,7 +708,9 @@ def hold(nodes: Mapping[str, Node]) -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m gateway.demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway.demo", description="Run the KZ, UZ and AZ nodes through a scenario."
+    )
     parser.add_argument(
         "--once", action="store_true", help="stop the nodes at the end; exit 0 only if all went through"
     )

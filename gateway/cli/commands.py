@@ -147,7 +147,11 @@ def status(args: argparse.Namespace) -> None:
     print(f"node {config.side} ({config.unit}), database {config.database_url}")
     for link in config.links:
         print(f"link {link.name}")
-        for direction, title in (("out", "sent to"), ("in", "received from")):
+        for direction, title in (
+            ("out", "notices sent to"),
+            ("in", "notices received from"),
+            ("receipts", "receipts sent to"),
+        ):
             states = counts.get((link.peer, link.profile, direction), {})
             shown = ", ".join(f"{state} {count}" for state, count in sorted(states.items())) or "nothing yet"
             print(f"  {title} {link.peer}: {shown}")

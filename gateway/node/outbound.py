@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from gateway.node.runtime import Node
 
 log = logging.getLogger("gateway.outbound")
+BATCH = 500  # due messages taken per round
+WINDOW = 64  # publishes awaiting their confirm at once
 
 
 class Submissions:
@@ -106,15 +108,23 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         node = self.node
+        window = asyncio.Semaphore(WINDOW)
+
+        async def send(item: Outbound) -> None:
+            async with window:
+                if stop.is_set():
+                    return
+                try:
+                    await self._send(item)
+                except Exception:  # supervising loop: log with the traceback, the item stays due
+                    log.exception("dispatch failed", extra={"message_id": item.message_id})
+
         while not stop.is_set():
             self.wake.clear()
             if node.transport.connected.is_set():
-                due = await node.db(node.store.due_outbound, node.clock(), 200)
-                for item in due:
-                    if stop.is_set():
-                        break
-                    await self._send(item)
-                if len(due) == 200:
+                due = await node.db(node.store.due_outbound, node.clock(), BATCH)
+                await asyncio.gather(*(send(item) for item in due))
+                if len(due) == BATCH:
                     continue
             await self._sleep(stop)
 

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import signal
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from gateway.errors import ConfigError, GatewayError
 from gateway.node import payloads
 from gateway.node.config import NodeConfig
+from gateway.node.database import Database
 from gateway.node.inbound import Inbound
 from gateway.node.outbound import Dispatcher, Submissions
 from gateway.profiles import Profile
@@ -50,8 +49,7 @@ class Node:
         self.signer = SigningKey.load(config.key, config.cert)
         self.trust = TrustStore.from_dir(config.trust)
         self._check_own_certificate()
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bgw-db")
-        self._store: Store | None = None
+        self._database: Database | None = None
         self.inbound = Inbound(self)
         self.submissions = Submissions(self)
         self.dispatcher = Dispatcher(self)
@@ -77,14 +75,15 @@ class Node:
 
     @property
     def store(self) -> Store:
-        if self._store is None:
+        if self._database is None:
             raise RuntimeError("the store is not open")
-        return self._store
+        return self._database.store
 
     async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a store call on the single database thread (serial writes, serial hash chain)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db, functools.partial(function, *args, **kwargs))
+        """Run a store call on the database thread (serial writes and hash chain, group commit)."""
+        if self._database is None:
+            raise RuntimeError("the store is not open")
+        return await self._database.call(function, *args, **kwargs)
 
     def link_name(self, peer: str, profile: str) -> str:
         return f"{peer}/{profile}"
@@ -108,7 +107,7 @@ class Node:
             )
 
     async def run(self, stop: asyncio.Event) -> None:
-        self._store = await self.db(Store.open, self.config.database_url.value)
+        self._database = Database(await asyncio.to_thread(Store.open, self.config.database_url.value))
         log.info(
             "node started",
             extra={"detail": {"side": self.config.side, "links": [link.name for link in self.config.links]}},
@@ -124,8 +123,7 @@ class Node:
             for task in (transport, dispatcher):
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=30)
-            await self.db(self.store.close)
-            self._db.shutdown(wait=True)
+            await asyncio.to_thread(self._database.close)
             log.info("node stopped")
 
 

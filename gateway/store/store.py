@@ -7,22 +7,25 @@ chain) are serial. Times are stored as naive UTC and returned as aware UTC.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.errors import ConfigError
+from gateway.errors import ConfigError, GatewayError
 from gateway.store import chain
 from gateway.store.schema import log, messages, quarantine, receipts
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 _CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across replicas
 
 
@@ -68,6 +71,8 @@ class OutgoingReceipt:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # Let SQLAlchemy, not pysqlite, issue BEGIN, so that savepoints work (SQLAlchemy's SQLite recipe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -80,6 +85,34 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
+        self._group = threading.local()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """A transaction of its own, or a savepoint inside the group being committed together."""
+        conn: Connection | None = getattr(self._group, "conn", None)
+        if conn is None:
+            with self.engine.begin() as own:
+                yield own
+            return
+        with conn.begin_nested():
+            yield conn
+
+    def run_group(self, calls: Sequence[Callable[[], T]]) -> list[T | BaseException]:
+        """Run *calls* in one database transaction (group commit): each call in its own savepoint,
+        so one call's failure rolls back only that call; one commit (one fsync) for all."""
+        results: list[T | BaseException] = []
+        with self.engine.begin() as conn:
+            self._group.conn = conn
+            try:
+                for call in calls:
+                    try:
+                        results.append(call())
+                    except (SQLAlchemyError, GatewayError, ValueError) as exc:
+                        results.append(exc)
+            finally:
+                self._group.conn = None
+        return results
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -92,6 +125,7 @@ class Store:
             engine = create_engine(url, pool_pre_ping=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
             store = cls(engine)
             store.migrate()
         except SQLAlchemyError as exc:
@@ -177,7 +211,7 @@ class Store:
     ) -> tuple[str, bool]:
         """Write a signed notice to the outbox; (message id, True) — or the id already stored for
         this submission key and False, so a submission repeated by a national system is sent once."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             if submission_key:
                 existing = conn.execute(
                     select(messages.c.message_id).where(messages.c.submission_key == submission_key)
@@ -246,7 +280,7 @@ class Store:
 
     def mark_sent(self, message_id: str, at: datetime, resend_at: datetime | None, attempt: int) -> None:
         """Confirmed by the broker. *resend_at*: when to send the same bytes again if no receipt."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             updated = conn.execute(
                 messages.update()
                 .where(messages.c.direction == "out")
@@ -267,7 +301,7 @@ class Store:
     ) -> None:
         """Publication failed (nack, return, timeout, broker down): retry later, or give up."""
         state = "retry" if retry_at else "failed"
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(
                 messages.update()
                 .where(messages.c.direction == "out")
@@ -290,7 +324,7 @@ class Store:
 
     def mark_unreceipted(self, message_id: str, at: datetime, sends: int) -> None:
         """Every allowed send is done and no receipt came: stop re-sending; the silence is escalated."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(
                 messages.update()
                 .where(messages.c.direction == "out")
@@ -339,7 +373,7 @@ class Store:
         """Record a verified notice from the peer and queue its signed receipt, deduplicating on the
         message id in the database: the same bytes again get the same receipt again, never a second
         record; other bytes under the same id are a conflict."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             existing = conn.execute(
                 select(messages.c.digest, messages.c.state)
                 .where(messages.c.direction == "in")
@@ -408,7 +442,7 @@ class Store:
         return Inbound("new", receipt.receipt_id)
 
     def mark_delivered_national(self, message_id: str, at: datetime) -> None:
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(
                 messages.update()
                 .where(messages.c.direction == "in")
@@ -429,7 +463,7 @@ class Store:
         at: datetime,
     ) -> str | None:
         """Match a verified receipt to our outbound message; the new state, or None if unknown."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             row = conn.execute(
                 select(messages.c.state, messages.c.peer)
                 .where(messages.c.direction == "out")
@@ -487,7 +521,7 @@ class Store:
         receipt: tuple[OutgoingReceipt, str, str] | None = None,
     ) -> None:
         """Keep refused bytes with the reason; queue a negative receipt (receipt, peer, profile) if any."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(
                 quarantine.insert().values(
                     at=_naive(at),
@@ -513,10 +547,11 @@ class Store:
     # -- status -----------------------------------------------------------------------------------
 
     def counts(self) -> dict[tuple[str, str, str], dict[str, int]]:
-        """{(peer, profile, direction): {state: count}}."""
+        """{(peer, profile, direction): {state: count}}; direction is out, in, or receipts (ours, sent)."""
+        direction = case((messages.c.type == "receipt", "receipts"), else_=messages.c.direction)
         query = select(
-            messages.c.peer, messages.c.profile, messages.c.direction, messages.c.state, func.count()
-        ).group_by(messages.c.peer, messages.c.profile, messages.c.direction, messages.c.state)
+            messages.c.peer, messages.c.profile, direction, messages.c.state, func.count()
+        ).group_by(messages.c.peer, messages.c.profile, direction, messages.c.state)
         result: dict[tuple[str, str, str], dict[str, int]] = {}
         with self.engine.connect() as conn:
             for peer, profile, direction, state, count in conn.execute(query):

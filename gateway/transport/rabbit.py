@@ -18,6 +18,7 @@ Every publish has a timeout; while the broker is down a publish fails at once (n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -135,6 +136,14 @@ SubmissionHandler = Callable[[Submission], Awaitable[Mapping[str, Any]]]
 
 
 @dataclass
+class _Settle:
+    delivery: InboundDelivery
+    requeue: bool
+    handover: tuple[str, Mapping[str, Any], str] | None
+    future: asyncio.Future[None]
+
+
+@dataclass
 class _Session:
     connection: AbstractConnection
     peer: AbstractChannel
@@ -143,6 +152,7 @@ class _Session:
     national: AbstractExchange
     closed: asyncio.Event
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    settles: asyncio.Queue[_Settle] = field(default_factory=asyncio.Queue)
 
 
 def _json(payload: Mapping[str, Any]) -> bytes:
@@ -168,7 +178,9 @@ class Transport:
         self._on_submission = on_submission
         self._session: _Session | None = None
         self.connected = asyncio.Event()
-        self._inbound_order = asyncio.Lock()
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     # -- supervision --------------------------------------------------------------------------------
 
@@ -218,24 +230,23 @@ class Transport:
         for channel in (inbound, submit):
             channel.close_callbacks.add(lambda *_: closed.set())
         local_national = await local.get_exchange(self.names.national, ensure=False)
-        self._session = _Session(connection, peer, local, inbound, local_national, closed)
-        inbound_queue = await inbound.get_queue(self.names.inbound, ensure=False)
-        submit_queue = await submit.get_queue(self.names.submit, ensure=False)
-        await inbound_queue.consume(self._inbound_callback, no_ack=False)
-        await submit_queue.consume(self._submission_callback(submit), no_ack=False)
-        self.connected.set()
-        log.info("broker session up (side %s)", self.names.side)
-        stop_wait = asyncio.ensure_future(stop.wait())
-        closed_wait = asyncio.ensure_future(closed.wait())
+        session = _Session(connection, peer, local, inbound, local_national, closed)
+        self._session = session
+        settler = asyncio.create_task(self._settler(session), name="settler")
         try:
-            await asyncio.wait({stop_wait, closed_wait}, return_when=asyncio.FIRST_COMPLETED)
+            inbound_queue = await inbound.get_queue(self.names.inbound, ensure=False)
+            submit_queue = await submit.get_queue(self.names.submit, ensure=False)
+            await inbound_queue.consume(self._inbound_callback, no_ack=False)
+            await submit_queue.consume(self._submission_callback(submit), no_ack=False)
+            self.connected.set()
+            log.info("broker session up (side %s)", self.names.side)
+            await _first(stop, closed)
+            if stop.is_set():
+                # Finish the deliveries in hand, then leave: unsettled deliveries return to the queue.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._idle.wait(), timeout=30)
         finally:
-            stop_wait.cancel()
-            closed_wait.cancel()
-        if stop.is_set():
-            # Finish the delivery in hand, then leave: unsettled deliveries return to the queue.
-            async with self._inbound_order:
-                pass
+            settler.cancel()
 
     async def _declare(self, channel: AbstractChannel) -> AbstractExchange:
         names = self.names
@@ -338,16 +349,21 @@ class Transport:
             message,
             self,
         )
-        async with self._inbound_order:  # one at a time, in queue order
-            try:
-                await self._on_inbound(delivery)
-            except Exception:
-                log.exception("inbound handler failed; the message goes back to the queue")
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._on_inbound(delivery)
+        except Exception:  # supervising callback: log with the traceback, give the message back
+            log.exception("inbound handler failed; the message goes back to the queue")
+        finally:
             if not delivery.settled:
                 try:
                     await self._settle(delivery, requeue=True)
-                except (AMQPError, ChannelInvalidStateError, RuntimeError) as exc:
+                except (AMQPError, ChannelInvalidStateError, RuntimeError, PublishFailed) as exc:
                     log.warning("could not requeue (the broker will redeliver): %s", exc)
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
 
     async def _settle(
         self,
@@ -356,30 +372,53 @@ class Transport:
         requeue: bool = False,
         handover: tuple[str, Mapping[str, Any], str] | None = None,
     ) -> None:
+        """Queue the settlement for the next broker transaction and wait for its commit."""
         if delivery.settled:
             raise RuntimeError("a delivery is settled once")
         session = self._require()
-        channel = session.inbound
-        transaction = channel.transaction()
-        if handover is not None:
-            routing_key, payload, message_id = handover
-            exchange = await channel.get_exchange(self.names.national, ensure=False)
-            await exchange.publish(
-                aio_pika.Message(
-                    _json(payload),
-                    message_id=message_id,
-                    content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=routing_key,
-                mandatory=False,
-            )
-        if requeue:
-            await delivery._message.nack(requeue=True)
-        else:
-            await delivery._message.ack()
-        await asyncio.wait_for(transaction.commit(), timeout=self._timeout)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        session.settles.put_nowait(_Settle(delivery, requeue, handover, future))
+        await future
         delivery.settled = True
+
+    async def _settler(self, session: _Session) -> None:
+        """Commit settlements in batches: the hand-over publishes and acks queued together go into
+        one broker transaction (nothing of a delivery is committed without its ack)."""
+        channel = session.inbound
+        national = await channel.get_exchange(self.names.national, ensure=False)
+        while True:
+            batch = [await session.settles.get()]
+            while not session.settles.empty() and len(batch) < 256:
+                batch.append(session.settles.get_nowait())
+            try:
+                for item in batch:
+                    if item.handover is not None:
+                        routing_key, payload, message_id = item.handover
+                        await national.publish(
+                            aio_pika.Message(
+                                _json(payload),
+                                message_id=message_id,
+                                content_type="application/json",
+                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                            ),
+                            routing_key=routing_key,
+                            mandatory=False,
+                        )
+                    if item.requeue:
+                        await item.delivery._message.nack(requeue=True)
+                    else:
+                        await item.delivery._message.ack()
+                await asyncio.wait_for(channel.transaction().commit(), timeout=self._timeout)
+            except (AMQPError, ChannelInvalidStateError, RuntimeError, OSError, TimeoutError) as exc:
+                failure = PublishFailed("unavailable", f"broker transaction failed: {exc}")
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(failure)
+                session.closed.set()  # the channel state is unknown: rebuild the session
+                return
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_result(None)
 
     def _submission_callback(
         self, channel: AbstractChannel
@@ -416,6 +455,15 @@ class Transport:
             await message.ack()
 
         return callback
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
