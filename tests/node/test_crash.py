@@ -1,6 +1,7 @@
-"""A stream of 1,000 notices survives a SIGKILL of the receiving node, of the sending node, and the
-broker closing every connection: each notice reaches the peer's national inbox exactly once and
-each one is receipted. The broker is asked, not assumed, whether every queue has its consumer."""
+"""A stream of 1,000 notices survives a SIGKILL of the receiving node, of the sending node, the
+broker closing every connection, and a broker restart (stop_app / start_app): each notice reaches
+the peer's national inbox exactly once and each one is receipted. The broker is asked, not
+assumed, whether every queue has its consumer."""
 
 from __future__ import annotations
 
@@ -87,6 +88,24 @@ async def close_connections(world: World, kz: National, uz: National) -> None:
         await wait_for_consumer(world, side)
 
 
+async def restart_broker(world: World, kz: National, uz: National) -> None:
+    async def third_arrived() -> bool:
+        return await inbox_depth(uz, "bgw.UZ.inbox") >= COUNT // 3
+
+    await until(third_arrived, 120, "a third of the stream in the UZ inbox")
+    rabbitmqctl("stop_app")
+    try:
+        await asyncio.sleep(2)
+    finally:
+        rabbitmqctl("start_app")
+    rabbitmqctl("await_startup")
+    for national in (kz, uz):
+        await national.__aexit__()
+        await national.__aenter__()
+    for side in ("KZ", "UZ"):
+        await wait_for_consumer(world, side)
+
+
 async def stream(world: World, disrupt: Disruption) -> None:
     world.node("KZ", ("UZ",))
     world.node("UZ", ("KZ",))
@@ -123,8 +142,8 @@ async def stream(world: World, disrupt: Disruption) -> None:
 
 @pytest.mark.parametrize(
     "disrupt",
-    [kill_receiver, kill_sender, close_connections],
-    ids=["sigkill-receiver", "sigkill-sender", "close-all-connections"],
+    [kill_receiver, kill_sender, close_connections, restart_broker],
+    ids=["sigkill-receiver", "sigkill-sender", "close-all-connections", "broker-restart"],
 )
 def test_a_stream_survives(world: World, disrupt: Disruption) -> None:
     asyncio.run(stream(world, disrupt))
