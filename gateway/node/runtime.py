@@ -108,6 +108,7 @@ class Node:
 
     async def run(self, stop: asyncio.Event) -> None:
         self._database = Database(await asyncio.to_thread(Store.open, self.config.database_url.value))
+        await asyncio.to_thread(self.codec.warm)  # compile the body models before the first notice
         log.info(
             "node started",
             extra={"detail": {"side": self.config.side, "links": [link.name for link in self.config.links]}},

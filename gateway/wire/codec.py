@@ -1,4 +1,5 @@
-"""XML ↔ JSON for national systems: the header as plain keys, the body as xmlschema decodes it.
+"""XML ↔ JSON for national systems: the header as plain keys, the body as xmlschema would decode it
+(through a model compiled once from the schema, see bodymodel.py).
 
 A national system may submit a notice as JSON; `to_xml` turns it into a schema-valid, unsigned
 Notification, and `to_json` reads one back. XML → JSON → XML gives the same canonical XML.
@@ -14,12 +15,11 @@ JSON form::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import xmlschema
 from lxml import etree
@@ -27,6 +27,7 @@ from lxml import etree
 from gateway.errors import WireError
 from gateway.profiles import Profile
 from gateway.reasons import Reason
+from gateway.wire import bodymodel
 from gateway.wire.envelope import (
     NOTIFICATION,
     SCHEMA_VERSION,
@@ -39,7 +40,6 @@ from gateway.wire.envelope import (
     parse_time,
     read_header,
 )
-from gateway.wire.schemas import wire_validator
 
 _HEADER_KEYS = frozenset(
     {
@@ -58,7 +58,6 @@ _HEADER_KEYS = frozenset(
     }
 )
 _OPTIONAL = ("in_reply_to", "supersedes", "cancels", "late_justification")
-_NAMESPACE = re.compile(r"\{(?:urn:|https?://)[^}]*\}")
 
 
 @cache
@@ -76,6 +75,7 @@ class Codec:
     def __init__(self, profiles: Mapping[str, Profile], clock: Callable[[], datetime] | None = None) -> None:
         self._profiles = profiles
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._models: dict[tuple[str, str], bodymodel.Element] = {}
 
     def _profile(self, profile_id: object) -> Profile:
         profile = self._profiles.get(str(profile_id))
@@ -91,16 +91,7 @@ class Codec:
             raise WireError("only a Notification has a JSON form", reason=Reason.ENVELOPE_UNKNOWN)
         header = read_header(root)
         profile = self._profile(header.profile)
-        body = body_of(root)
-        namespaces = {"": profile.namespace}
-        try:
-            decoded = _schema(profile.schema).decode(
-                body, namespaces=namespaces, decimal_type=str, preserve_root=False
-            )
-        except xmlschema.XMLSchemaException as exc:
-            raise WireError(f"body: {exc}", reason=Reason.SCHEMA_INVALID) from exc
-        if isinstance(decoded, dict):
-            decoded.pop("@xmlns", None)
+        decoded = bodymodel.decode(body_of(root), self._model(profile, header.type))
         result: dict[str, Any] = {
             "profile": header.profile,
             "type": header.type,
@@ -134,31 +125,28 @@ class Codec:
         body = _required(data, "body")
         if not isinstance(body, dict):
             raise _json_error("body: must be an object")
-        try:
-            element, errors = cast(
-                tuple[object, list[Any]],
-                _schema(profile.schema).encode(
-                    body,
-                    path=type_spec.element,
-                    namespaces={"": profile.namespace},
-                    validation="lax",
-                    etree_element_class=etree.Element,
-                ),
-            )
-        except (xmlschema.XMLSchemaException, ValueError, TypeError) as exc:
-            raise WireError(f"body: {_first_line(exc)}", reason=Reason.SCHEMA_INVALID) from exc
-        if not isinstance(element, etree._Element):
-            raise WireError("body: could not be encoded", reason=Reason.SCHEMA_INVALID)
-        root = build_notification(header, element)
-        if errors:
-            # The lax encoding keeps what it could; the wire validator then names the field and
-            # the rule. What it cannot see (a JSON key that matches no element) is reported here.
-            wire_validator().validate(root)
-            raise WireError(
-                f"body: {_NAMESPACE.sub('', errors[0].reason or str(errors[0]))}",
-                reason=Reason.SCHEMA_INVALID,
-            )
-        return root
+        return build_notification(
+            header, bodymodel.encode(body, self._model(profile, message_type), profile.namespace)
+        )
+
+    def _model(self, profile: Profile, message_type: str) -> bodymodel.Element:
+        key = (profile.id, message_type)
+        model = self._models.get(key)
+        if model is None:
+            spec = profile.types.get(message_type)
+            if spec is None:
+                raise WireError(
+                    f"type {message_type!r} is not in profile {profile.id}", reason=Reason.TYPE_UNKNOWN
+                )
+            model = bodymodel.compile_body(_schema(profile.schema), profile.namespace, spec.element)
+            self._models[key] = model
+        return model
+
+    def warm(self) -> None:
+        """Compile every body model now (about a second per profile) rather than on the first notice."""
+        for profile in self._profiles.values():
+            for message_type in profile.types:
+                self._model(profile, message_type)
 
     def _header(self, data: Mapping[str, Any], profile: Profile, message_type: str) -> Header:
         created = data.get("created")
@@ -190,11 +178,6 @@ def _party(data: Mapping[str, Any], key: str) -> Party:
     if not isinstance(value, dict) or not value.get("side") or not value.get("unit"):
         raise _json_error(f"{key}: must be an object with side and unit")
     return Party(side=str(value["side"]), unit=str(value["unit"]))
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
 def canonical_form(root: etree._Element) -> bytes:
