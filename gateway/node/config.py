@@ -6,12 +6,12 @@ configuration file is in. Secrets (passwords in URLs) never appear in repr, str 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from gateway.errors import ConfigError
 from gateway.profiles import Profile
@@ -32,12 +32,12 @@ class Secret:
         return f"Secret({mask(self.value)!r})"
 
 
-def mask(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://[^:/\s@]+:)([^@\s]+)(@)", re.IGNORECASE)
+
+
+def mask(text: str) -> str:
+    """Replace the password of every URL in *text* with ***."""
+    return _CREDENTIALS.sub(r"\1***\3", text)
 
 
 @dataclass(frozen=True)

@@ -120,35 +120,30 @@ class Inbound:
     async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
         node = self.node
         ack = read_acknowledgement(verified.root)
-        sent = await node.db(node.store.sent_digest, ack.message_id)
-        if sent is None:
-            refusal = WireError(
-                f"receipt for unknown message {ack.message_id}", reason=Reason.REFERENCE_UNKNOWN
-            )
-            await self._refuse(delivery, refusal, digest_of(delivery.body), verified.side, answer=False)
-            return
-        state = await node.db(
+        matched = await node.db(
             node.store.record_receipt,
             message_id=ack.message_id,
             receipt_id=verified.header.message_id,
             status=ack.status,
             reasons=list(ack.reasons),
-            digest_ok=ack.digest == sent,
+            digest=ack.digest,
             payload=delivery.body,
             at=node.clock(),
         )
+        if matched is None:
+            refusal = WireError(
+                f"receipt for unknown message {ack.message_id}", reason=Reason.REFERENCE_UNKNOWN
+            )
+            await self._refuse(delivery, refusal, digest_of(delivery.body), verified.side, answer=False)
+            return
+        state, digest_ok = matched
         link = node.link_name(verified.side, verified.header.profile)
         log.info("receipt", extra={"message_id": ack.message_id, "link": link, "state": state})
         await node.emit(
             "receipt-received",
             ack.message_id,
             (verified.side, verified.header.profile),
-            {
-                "status": ack.status,
-                "reasons": list(ack.reasons),
-                "digest_matches": ack.digest == sent,
-                "state": state,
-            },
+            {"status": ack.status, "reasons": list(ack.reasons), "digest_matches": digest_ok, "state": state},
         )
         await delivery.accept()
 

@@ -25,6 +25,7 @@ from gateway.store import chain
 from gateway.store.schema import log, messages, quarantine, receipts
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_LOG_INSERT = log.insert()
 T = TypeVar("T")
 _CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across replicas
 
@@ -86,32 +87,42 @@ class Store:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
         self._group = threading.local()
+        self._head: tuple[int, str] | None = None  # (seq, hash) of the last log entry, SQLite only
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         """A transaction of its own, or a savepoint inside the group being committed together."""
         conn: Connection | None = getattr(self._group, "conn", None)
-        if conn is None:
-            with self.engine.begin() as own:
-                yield own
-            return
-        with conn.begin_nested():
-            yield conn
+        head = self._head
+        try:
+            if conn is None:
+                with self.engine.begin() as own:
+                    yield own
+                return
+            with conn.begin_nested():
+                yield conn
+        except BaseException:
+            self._head = head  # rolled back: so are the log entries appended inside
+            raise
 
     def run_group(self, calls: Sequence[Callable[[], T]]) -> list[T | BaseException]:
         """Run *calls* in one database transaction (group commit): each call in its own savepoint,
         so one call's failure rolls back only that call; one commit (one fsync) for all."""
         results: list[T | BaseException] = []
-        with self.engine.begin() as conn:
-            self._group.conn = conn
-            try:
-                for call in calls:
-                    try:
-                        results.append(call())
-                    except (SQLAlchemyError, GatewayError, ValueError) as exc:
-                        results.append(exc)
-            finally:
-                self._group.conn = None
+        try:
+            with self.engine.begin() as conn:
+                self._group.conn = conn
+                try:
+                    for call in calls:
+                        try:
+                            results.append(call())
+                        except (SQLAlchemyError, GatewayError, ValueError) as exc:
+                            results.append(exc)
+                finally:
+                    self._group.conn = None
+        except BaseException:
+            self._head = None  # the group did not commit: read the head again next time
+            raise
         return results
 
     @classmethod
@@ -153,25 +164,32 @@ class Store:
         peer: str | None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        if self.postgres:
+        if self.postgres:  # replicas may share the log: take the lock, read the head
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-        last = conn.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
-        seq, prev_hash = (last.seq + 1, last.hash) if last else (1, chain.GENESIS)
+            head = None
+        else:  # one writer thread per SQLite file: the head is known after the first read
+            head = self._head
+        if head is None:
+            last = conn.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
+            head = (last.seq, last.hash) if last else (0, chain.GENESIS)
+        seq, prev_hash = head[0] + 1, head[1]
         stamp = _naive(at)
         body = chain.detail_text(detail or {})
         digest = chain.entry_hash(prev_hash, seq, stamp, event_name, message_id, peer, body)
         conn.execute(
-            log.insert().values(
-                seq=seq,
-                at=stamp,
-                event=event_name,
-                message_id=message_id,
-                peer=peer,
-                detail=body,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
+            _LOG_INSERT,
+            {
+                "seq": seq,
+                "at": stamp,
+                "event": event_name,
+                "message_id": message_id,
+                "peer": peer,
+                "detail": body,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            },
         )
+        self._head = (seq, digest)
 
     def entries(self) -> Iterator[chain.Entry]:
         with self.engine.connect() as conn:
@@ -458,22 +476,25 @@ class Store:
         receipt_id: str,
         status: str,
         reasons: list[str],
-        digest_ok: bool,
+        digest: str,
         payload: bytes,
         at: datetime,
-    ) -> str | None:
-        """Match a verified receipt to our outbound message; the new state, or None if unknown."""
+    ) -> tuple[str, bool] | None:
+        """Match a verified receipt to our outbound notice: (new state, whether the receipt's digest is
+        that of the bytes we sent), or None when no notice of ours has that id."""
         with self._tx() as conn:
             row = conn.execute(
-                select(messages.c.state, messages.c.peer)
+                select(messages.c.state, messages.c.peer, messages.c.digest)
                 .where(messages.c.direction == "out")
+                .where(messages.c.type != "receipt")
                 .where(messages.c.message_id == message_id)
             ).first()
             if row is None:
                 return None
+            digest_ok = row.digest == digest
             if row.state in ("delivered", "refused"):
                 self._append(conn, at, "receipt-duplicate", message_id, row.peer, {"receipt_id": receipt_id})
-                return str(row.state)
+                return str(row.state), digest_ok
             state = "delivered" if status != "rejected" and digest_ok else "refused"
             conn.execute(
                 receipts.insert().values(
@@ -506,7 +527,7 @@ class Store:
                 row.peer,
                 {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
             )
-        return state
+        return state, digest_ok
 
     def quarantine(
         self,
@@ -561,17 +582,6 @@ class Store:
     def quarantined(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(quarantine)).scalar() or 0)
-
-    def sent_digest(self, message_id: str) -> str | None:
-        """The digest of the signed bytes of our outbound notice *message_id* (receipts excluded)."""
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                select(messages.c.digest)
-                .where(messages.c.direction == "out")
-                .where(messages.c.type != "receipt")
-                .where(messages.c.message_id == message_id)
-            ).scalar()
-        return str(value) if value is not None else None
 
     def message_state(self, direction: str, message_id: str) -> str | None:
         with self.engine.connect() as conn:
