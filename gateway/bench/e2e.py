@@ -29,6 +29,7 @@ import aio_pika
 from gateway import paths, pki
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
+from gateway.wire.codec import sample_submission
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
@@ -189,19 +190,6 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _submission() -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, "-m", "gateway.cli.main", "decode", str(SAMPLE)],
-        capture_output=True,
-        check=True,
-        cwd=paths.ROOT,
-    ).stdout
-    document: dict[str, Any] = json.loads(output)
-    for key in ("message_id", "created", "sender"):
-        document.pop(key, None)
-    return document
-
-
 def measure(count: int) -> dict[str, Any]:
     vhost = f"bgw-bench-{uuid.uuid4().hex[:8]}"
     root = Path(tempfile.mkdtemp(prefix="bgw-bench-"))
@@ -231,7 +219,7 @@ def measure(count: int) -> dict[str, Any]:
             asyncio.run(_consumers(url, f"bgw.{side}.in"))
         size = len(SAMPLE.read_bytes()) + 1500  # the signed notice: body plus signature and certificate
         raw_per_s = asyncio.run(_raw(url, size, count))
-        per_s, latencies = asyncio.run(_gateway(url, _submission(), count))
+        per_s, latencies = asyncio.run(_gateway(url, sample_submission(SAMPLE), count))
         rss = {side: _peak_rss_mb(process.pid) for side, process in nodes.items()}
     finally:
         for process in nodes.values():

@@ -25,7 +25,7 @@ import xmlschema
 from lxml import etree
 
 from gateway.errors import WireError
-from gateway.profiles import Profile
+from gateway.profiles import Profile, load_profiles
 from gateway.reasons import Reason
 from gateway.wire import bodymodel
 from gateway.wire.envelope import (
@@ -40,6 +40,7 @@ from gateway.wire.envelope import (
     parse_time,
     read_header,
 )
+from gateway.wire.parsing import parse
 
 _HEADER_KEYS = frozenset(
     {
@@ -178,6 +179,20 @@ def _party(data: Mapping[str, Any], key: str) -> Party:
     if not isinstance(value, dict) or not value.get("side") or not value.get("unit"):
         raise _json_error(f"{key}: must be an object with side and unit")
     return Party(side=str(value["side"]), unit=str(value["unit"]))
+
+
+def submission_form(document: Mapping[str, Any], recipient: str | None = None) -> dict[str, Any]:
+    """A notice's JSON form as a national system submits it: the node assigns the id, the time and
+    the sender; optionally addressed to *recipient* (a side)."""
+    form = {key: value for key, value in document.items() if key not in ("message_id", "created", "sender")}
+    if recipient is not None:
+        form["recipient"] = {"side": recipient, "unit": f"Node {recipient}"}
+    return form
+
+
+def sample_submission(path: Path, recipient: str | None = None) -> dict[str, Any]:
+    """The submission form of a sample file (for tests, benchmarks and examples)."""
+    return submission_form(Codec(load_profiles()).to_json(parse(path.read_bytes())), recipient)
 
 
 def canonical_form(root: etree._Element) -> bytes:

@@ -22,6 +22,10 @@ from urllib.parse import quote
 import aio_pika
 
 from gateway import paths, pki
+from gateway.node.config import load_config
+from gateway.profiles import load_profiles
+from gateway.store import Store
+from gateway.wire.codec import sample_submission
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 PROFILES = {("KZ", "UZ"): "kz-uz-border-2024", ("KZ", "AZ"): "kz-az-environment-1997"}
@@ -276,16 +280,22 @@ async def wait_for_consumer(world: World, side: str, timeout: float = 60) -> Non
     )
 
 
-def submission(sample: Path, recipient: str, now_shift: bool = True) -> dict[str, Any]:
+def submission(sample: Path, recipient: str) -> dict[str, Any]:
     """The JSON form of a sample as a national system submits it (ids, times and sender by the node)."""
-    output = subprocess.run(
-        [sys.executable, "-m", "gateway.cli.main", "decode", str(sample)],
-        capture_output=True,
-        check=True,
-        cwd=paths.ROOT,
-    ).stdout
-    document: dict[str, Any] = json.loads(output)
-    for key in ("message_id", "created", "sender"):
-        document.pop(key, None)
-    document["recipient"] = {"side": recipient, "unit": f"Node {recipient}"}
-    return document
+    return sample_submission(sample, recipient)
+
+
+def outbound_states(world: World, side: str) -> dict[str, int]:
+    """{state: count} of the notices a node sent, read from its database."""
+    config = load_config(world.nodes[side].config, load_profiles())
+    store = Store.open(config.database_url.value)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    merged: dict[str, int] = {}
+    for (_, _, direction), states in counts.items():
+        if direction == "out":
+            for state, count in states.items():
+                merged[state] = merged.get(state, 0) + count
+    return merged

@@ -14,25 +14,14 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from gateway import paths
-from gateway.node.config import load_config
-from gateway.profiles import load_profiles
-from gateway.store import Store
-from tests.node.harness import National, World, rabbitmqctl, submission, wait_for_consumer
+from tests.node.harness import National, World, outbound_states, rabbitmqctl, submission, wait_for_consumer
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
 COUNT = 1000
 
 
 def delivered(world: World, side: str) -> int:
-    config = load_config(world.nodes[side].config, load_profiles())
-    store = Store.open(config.database_url.value)
-    try:
-        counts = store.counts()
-    finally:
-        store.close()
-    return sum(
-        states.get("delivered", 0) for (_, _, direction), states in counts.items() if direction == "out"
-    )
+    return outbound_states(world, side).get("delivered", 0)
 
 
 async def inbox_depth(national: National, queue: str) -> int:

@@ -12,24 +12,9 @@ from gateway import paths
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.store import Store
-from tests.node.harness import National, World, submission, wait_for_consumer
+from tests.node.harness import National, World, outbound_states, submission, wait_for_consumer
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
-
-
-def outbound_states(world: World, side: str) -> dict[str, int]:
-    config = load_config(world.nodes[side].config, load_profiles())
-    store = Store.open(config.database_url.value)
-    try:
-        counts = store.counts()
-    finally:
-        store.close()
-    merged: dict[str, int] = {}
-    for (_, _, direction), states in counts.items():
-        if direction == "out":
-            for state, count in states.items():
-                merged[state] = merged.get(state, 0) + count
-    return merged
 
 
 async def exchange(world: World, count: int) -> None:
