@@ -103,7 +103,7 @@ async def _raw(url: str, size: int, count: int) -> float:
                 received.set()
 
         consumer_queue = await consumer_channel.get_queue(queue.name, ensure=False)
-        await consumer_queue.consume(on_message)
+        consumer_tag = await consumer_queue.consume(on_message)
         body = b"x" * size
         window = asyncio.Semaphore(WINDOW)
 
@@ -118,6 +118,7 @@ async def _raw(url: str, size: int, count: int) -> float:
         await asyncio.gather(*(publish() for _ in range(count)))
         await asyncio.wait_for(received.wait(), timeout=300)
         elapsed = time.perf_counter() - start
+        await consumer_queue.cancel(consumer_tag)
         await queue.delete(if_unused=False, if_empty=False)
         return count / elapsed
     finally:
