@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, bindparam, case, create_engine, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigError, GatewayError
@@ -26,6 +26,25 @@ from gateway.store.schema import log, messages, quarantine, receipts
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOG_INSERT = log.insert()
+# Prebuilt statements: SQLAlchemy compiles each once; parameters come with every execution.
+_INSERT_MESSAGE = messages.insert()
+_INSERT_RECEIPT = receipts.insert()
+_INSERT_QUARANTINE = quarantine.insert()
+_BY_ID = (messages.c.direction == bindparam("b_direction")) & (messages.c.message_id == bindparam("b_id"))
+_UPDATE_MESSAGE = messages.update().where(_BY_ID)
+_UPDATE_PENDING = messages.update().where(_BY_ID).where(messages.c.state.in_(("queued", "retry", "sent")))
+_FIND_BY_KEY = select(messages.c.message_id).where(messages.c.submission_key == bindparam("b_key"))
+_FIND_INBOUND = select(messages.c.digest, messages.c.state).where(
+    (messages.c.direction == "in") & (messages.c.message_id == bindparam("b_id"))
+)
+_FIND_OUR_RECEIPT = select(receipts.c.receipt_id).where(
+    (receipts.c.direction == "out") & (receipts.c.message_id == bindparam("b_id"))
+)
+_FIND_OUR_NOTICE = select(messages.c.state, messages.c.peer, messages.c.digest).where(
+    (messages.c.direction == "out")
+    & (messages.c.type != "receipt")
+    & (messages.c.message_id == bindparam("b_id"))
+)
 T = TypeVar("T")
 _CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across replicas
 
@@ -231,13 +250,12 @@ class Store:
         this submission key and False, so a submission repeated by a national system is sent once."""
         with self._tx() as conn:
             if submission_key:
-                existing = conn.execute(
-                    select(messages.c.message_id).where(messages.c.submission_key == submission_key)
-                ).scalar()
+                existing = conn.execute(_FIND_BY_KEY, {"b_key": submission_key}).scalar()
                 if existing:
                     return str(existing), False
             conn.execute(
-                messages.insert().values(
+                _INSERT_MESSAGE,
+                dict(
                     direction="out",
                     message_id=message_id,
                     peer=peer,
@@ -251,7 +269,7 @@ class Store:
                     attempts=0,
                     next_attempt_at=_naive(at),
                     updated_at=_naive(at),
-                )
+                ),
             )
             self._append(
                 conn,
@@ -300,16 +318,15 @@ class Store:
         """Confirmed by the broker. *resend_at*: when to send the same bytes again if no receipt."""
         with self._tx() as conn:
             updated = conn.execute(
-                messages.update()
-                .where(messages.c.direction == "out")
-                .where(messages.c.message_id == message_id)
-                .where(messages.c.state.in_(("queued", "retry", "sent")))
-                .values(
+                _UPDATE_PENDING,
+                dict(
+                    b_direction="out",
+                    b_id=message_id,
                     state="sent",
                     attempts=attempt,
                     next_attempt_at=_naive(resend_at) if resend_at else None,
                     updated_at=_naive(at),
-                )
+                ),
             )
             if updated.rowcount:
                 self._append(conn, at, "sent", message_id, None, {"attempt": attempt})
@@ -321,15 +338,15 @@ class Store:
         state = "retry" if retry_at else "failed"
         with self._tx() as conn:
             conn.execute(
-                messages.update()
-                .where(messages.c.direction == "out")
-                .where(messages.c.message_id == message_id)
-                .values(
+                _UPDATE_MESSAGE,
+                dict(
+                    b_direction="out",
+                    b_id=message_id,
                     state=state,
                     attempts=attempt,
                     next_attempt_at=_naive(retry_at) if retry_at else None,
                     updated_at=_naive(at),
-                )
+                ),
             )
             self._append(
                 conn,
@@ -344,10 +361,14 @@ class Store:
         """Every allowed send is done and no receipt came: stop re-sending; the silence is escalated."""
         with self._tx() as conn:
             conn.execute(
-                messages.update()
-                .where(messages.c.direction == "out")
-                .where(messages.c.message_id == message_id)
-                .values(state="unreceipted", next_attempt_at=None, updated_at=_naive(at))
+                _UPDATE_MESSAGE,
+                dict(
+                    b_direction="out",
+                    b_id=message_id,
+                    state="unreceipted",
+                    next_attempt_at=None,
+                    updated_at=_naive(at),
+                ),
             )
             self._append(conn, at, "unreceipted", message_id, None, {"sends": sends})
 
@@ -357,7 +378,8 @@ class Store:
         self, conn: Connection, receipt: OutgoingReceipt, peer: str, profile: str, at: datetime
     ) -> None:
         conn.execute(
-            messages.insert().values(
+            _INSERT_MESSAGE,
+            dict(
                 direction="out",
                 message_id=receipt.receipt_id,
                 peer=peer,
@@ -371,7 +393,7 @@ class Store:
                 attempts=0,
                 next_attempt_at=_naive(at),
                 updated_at=_naive(at),
-            )
+            ),
         )
 
     def record_inbound(
@@ -392,30 +414,27 @@ class Store:
         message id in the database: the same bytes again get the same receipt again, never a second
         record; other bytes under the same id are a conflict."""
         with self._tx() as conn:
-            existing = conn.execute(
-                select(messages.c.digest, messages.c.state)
-                .where(messages.c.direction == "in")
-                .where(messages.c.message_id == message_id)
-            ).first()
+            existing = conn.execute(_FIND_INBOUND, {"b_id": message_id}).first()
             if existing is not None:
                 if existing.digest != digest:
                     self._append(conn, at, "duplicate-conflict", message_id, peer, {"digest": digest})
                     return Inbound("conflict")
-                receipt_id = conn.execute(
-                    select(receipts.c.receipt_id)
-                    .where(receipts.c.direction == "out")
-                    .where(receipts.c.message_id == message_id)
-                ).scalar()
+                receipt_id = conn.execute(_FIND_OUR_RECEIPT, {"b_id": message_id}).scalar()
                 conn.execute(
-                    messages.update()
-                    .where(messages.c.direction == "out")
-                    .where(messages.c.message_id == receipt_id)
-                    .values(state="queued", next_attempt_at=_naive(at), updated_at=_naive(at))
+                    _UPDATE_MESSAGE,
+                    dict(
+                        b_direction="out",
+                        b_id=receipt_id,
+                        state="queued",
+                        next_attempt_at=_naive(at),
+                        updated_at=_naive(at),
+                    ),
                 )
                 self._append(conn, at, "duplicate", message_id, peer, {"receipt_id": receipt_id})
                 return Inbound("duplicate", str(receipt_id), existing.state == "delivered")
             conn.execute(
-                messages.insert().values(
+                _INSERT_MESSAGE,
+                dict(
                     direction="in",
                     message_id=message_id,
                     peer=peer,
@@ -429,10 +448,11 @@ class Store:
                     reasons=json.dumps(reasons) if reasons else None,
                     attempts=0,
                     updated_at=_naive(at),
-                )
+                ),
             )
             conn.execute(
-                receipts.insert().values(
+                _INSERT_RECEIPT,
+                dict(
                     direction="out",
                     message_id=message_id,
                     receipt_id=receipt.receipt_id,
@@ -440,7 +460,7 @@ class Store:
                     reasons=json.dumps(list(receipt.reasons)) if receipt.reasons else None,
                     payload=receipt.payload,
                     at=_naive(at),
-                )
+                ),
             )
             self._queue_receipt(conn, receipt, peer, profile, at)
             self._append(
@@ -462,10 +482,8 @@ class Store:
     def mark_delivered_national(self, message_id: str, at: datetime) -> None:
         with self._tx() as conn:
             conn.execute(
-                messages.update()
-                .where(messages.c.direction == "in")
-                .where(messages.c.message_id == message_id)
-                .values(state="delivered", updated_at=_naive(at))
+                _UPDATE_MESSAGE,
+                dict(b_direction="in", b_id=message_id, state="delivered", updated_at=_naive(at)),
             )
             self._append(conn, at, "handed-over", message_id, None, {})
 
@@ -483,12 +501,7 @@ class Store:
         """Match a verified receipt to our outbound notice: (new state, whether the receipt's digest is
         that of the bytes we sent), or None when no notice of ours has that id."""
         with self._tx() as conn:
-            row = conn.execute(
-                select(messages.c.state, messages.c.peer, messages.c.digest)
-                .where(messages.c.direction == "out")
-                .where(messages.c.type != "receipt")
-                .where(messages.c.message_id == message_id)
-            ).first()
+            row = conn.execute(_FIND_OUR_NOTICE, {"b_id": message_id}).first()
             if row is None:
                 return None
             digest_ok = row.digest == digest
@@ -497,7 +510,8 @@ class Store:
                 return str(row.state), digest_ok
             state = "delivered" if status != "rejected" and digest_ok else "refused"
             conn.execute(
-                receipts.insert().values(
+                _INSERT_RECEIPT,
+                dict(
                     direction="in",
                     message_id=message_id,
                     receipt_id=receipt_id,
@@ -505,19 +519,19 @@ class Store:
                     reasons=json.dumps(reasons) if reasons else None,
                     payload=payload,
                     at=_naive(at),
-                )
+                ),
             )
             conn.execute(
-                messages.update()
-                .where(messages.c.direction == "out")
-                .where(messages.c.message_id == message_id)
-                .values(
+                _UPDATE_MESSAGE,
+                dict(
+                    b_direction="out",
+                    b_id=message_id,
                     state=state,
                     receipt_status=status,
                     next_attempt_at=None,
                     reasons=json.dumps(reasons) if reasons else None,
                     updated_at=_naive(at),
-                )
+                ),
             )
             self._append(
                 conn,
@@ -544,7 +558,8 @@ class Store:
         """Keep refused bytes with the reason; queue a negative receipt (receipt, peer, profile) if any."""
         with self._tx() as conn:
             conn.execute(
-                quarantine.insert().values(
+                _INSERT_QUARANTINE,
+                dict(
                     at=_naive(at),
                     source=source,
                     reason=reason,
@@ -552,7 +567,7 @@ class Store:
                     message_id=message_id,
                     sender=sender,
                     payload=payload,
-                )
+                ),
             )
             if receipt is not None:
                 self._queue_receipt(conn, *receipt, at)
