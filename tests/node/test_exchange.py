@@ -14,11 +14,14 @@ from gateway.profiles import load_profiles
 from gateway.store import Store
 from tests.node.harness import National, World, outbound_states, submission, wait_for_consumer
 
+__all__ = ["exchange", "outbound_states"]
+
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
 
 
-async def exchange(world: World, count: int) -> None:
-    kz = world.node("KZ", ("UZ",))
+async def exchange(world: World, count: int, *, create: bool = True) -> None:
+    """KZ sends *count* notices to UZ; with create=False the test has configured KZ itself."""
+    kz = world.node("KZ", ("UZ",)) if create else world.nodes["KZ"]
     uz = world.node("UZ", ("KZ",))
     kz.start()
     uz.start()
