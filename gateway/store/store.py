@@ -57,6 +57,40 @@ def _aware(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(tzinfo=UTC)
 
 
+def _message_row(
+    direction: str,
+    message_id: str,
+    peer: str,
+    profile: str,
+    message_type: str,
+    created_at: datetime,
+    digest: str,
+    payload: bytes,
+    state: str,
+    at: datetime,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Every column of a new messages row (always the same keys: one compiled INSERT)."""
+    return {
+        "direction": direction,
+        "message_id": message_id,
+        "peer": peer,
+        "profile": profile,
+        "type": message_type,
+        "created_at": _naive(created_at),
+        "digest": digest,
+        "payload": payload,
+        "state": state,
+        "attempts": 0,
+        "updated_at": _naive(at),
+        "next_attempt_at": None,
+        "receipt_status": None,
+        "reasons": None,
+        "submission_key": None,
+        **extra,
+    }
+
+
 @dataclass(frozen=True)
 class Outbound:
     """An outbound message due for (re)publication: the same id and the same signed bytes."""
@@ -253,24 +287,21 @@ class Store:
                 existing = conn.execute(_FIND_BY_KEY, {"b_key": submission_key}).scalar()
                 if existing:
                     return str(existing), False
-            conn.execute(
-                _INSERT_MESSAGE,
-                dict(
-                    direction="out",
-                    message_id=message_id,
-                    peer=peer,
-                    profile=profile,
-                    type=message_type,
-                    created_at=_naive(created_at),
-                    digest=digest,
-                    payload=payload,
-                    state="queued",
-                    submission_key=submission_key,
-                    attempts=0,
-                    next_attempt_at=_naive(at),
-                    updated_at=_naive(at),
-                ),
+            row = _message_row(
+                "out",
+                message_id,
+                peer,
+                profile,
+                message_type,
+                created_at,
+                digest,
+                payload,
+                "queued",
+                at,
+                next_attempt_at=_naive(at),
+                submission_key=submission_key,
             )
+            conn.execute(_INSERT_MESSAGE, row)
             self._append(
                 conn,
                 at,
@@ -377,24 +408,21 @@ class Store:
     def _queue_receipt(
         self, conn: Connection, receipt: OutgoingReceipt, peer: str, profile: str, at: datetime
     ) -> None:
-        conn.execute(
-            _INSERT_MESSAGE,
-            dict(
-                direction="out",
-                message_id=receipt.receipt_id,
-                peer=peer,
-                profile=profile,
-                type="receipt",
-                created_at=_naive(at),
-                digest=receipt.digest,
-                payload=receipt.payload,
-                state="queued",
-                receipt_status=receipt.status,
-                attempts=0,
-                next_attempt_at=_naive(at),
-                updated_at=_naive(at),
-            ),
+        row = _message_row(
+            "out",
+            receipt.receipt_id,
+            peer,
+            profile,
+            "receipt",
+            at,
+            receipt.digest,
+            receipt.payload,
+            "queued",
+            at,
+            next_attempt_at=_naive(at),
+            receipt_status=receipt.status,
         )
+        conn.execute(_INSERT_MESSAGE, row)
 
     def record_inbound(
         self,
@@ -432,24 +460,21 @@ class Store:
                 )
                 self._append(conn, at, "duplicate", message_id, peer, {"receipt_id": receipt_id})
                 return Inbound("duplicate", str(receipt_id), existing.state == "delivered")
-            conn.execute(
-                _INSERT_MESSAGE,
-                dict(
-                    direction="in",
-                    message_id=message_id,
-                    peer=peer,
-                    profile=profile,
-                    type=message_type,
-                    created_at=_naive(created_at),
-                    digest=digest,
-                    payload=payload,
-                    state="received",
-                    receipt_status=receipt.status,
-                    reasons=json.dumps(reasons) if reasons else None,
-                    attempts=0,
-                    updated_at=_naive(at),
-                ),
+            row = _message_row(
+                "in",
+                message_id,
+                peer,
+                profile,
+                message_type,
+                created_at,
+                digest,
+                payload,
+                "received",
+                at,
+                receipt_status=receipt.status,
+                reasons=json.dumps(reasons) if reasons else None,
             )
+            conn.execute(_INSERT_MESSAGE, row)
             conn.execute(
                 _INSERT_RECEIPT,
                 dict(

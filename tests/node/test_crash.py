@@ -41,11 +41,24 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str)
 Disruption = Callable[[World, National, National], Awaitable[None]]
 
 
-async def kill_receiver(world: World, kz: National, uz: National) -> None:
-    async def third_arrived() -> bool:
+async def third_in_inbox(uz: National) -> None:
+    async def arrived() -> bool:
         return await inbox_depth(uz, "bgw.UZ.inbox") >= COUNT // 3
 
-    await until(third_arrived, 120, "a third of the stream in the UZ inbox")
+    await until(arrived, 120, "a third of the stream in the UZ inbox")
+
+
+async def reconnect(world: World, *nationals: National) -> None:
+    """The national clients lost their connections too: reopen them; wait for both nodes."""
+    for national in nationals:
+        await national.__aexit__()
+        await national.__aenter__()
+    for side in ("KZ", "UZ"):
+        await wait_for_consumer(world, side)
+
+
+async def kill_receiver(world: World, kz: National, uz: National) -> None:
+    await third_in_inbox(uz)
     world.nodes["UZ"].kill()
     await asyncio.sleep(1)
     world.nodes["UZ"].start()
@@ -64,35 +77,20 @@ async def kill_sender(world: World, kz: National, uz: National) -> None:
 
 
 async def close_connections(world: World, kz: National, uz: National) -> None:
-    async def third_arrived() -> bool:
-        return await inbox_depth(uz, "bgw.UZ.inbox") >= COUNT // 3
-
-    await until(third_arrived, 120, "a third of the stream in the UZ inbox")
+    await third_in_inbox(uz)
     rabbitmqctl("close_all_connections", "--vhost", world.vhost, "disruption test")
-    # The national clients' connections were closed too: reopen them.
-    for national in (kz, uz):
-        await national.__aexit__()
-        await national.__aenter__()
-    for side in ("KZ", "UZ"):
-        await wait_for_consumer(world, side)
+    await reconnect(world, kz, uz)
 
 
 async def restart_broker(world: World, kz: National, uz: National) -> None:
-    async def third_arrived() -> bool:
-        return await inbox_depth(uz, "bgw.UZ.inbox") >= COUNT // 3
-
-    await until(third_arrived, 120, "a third of the stream in the UZ inbox")
+    await third_in_inbox(uz)
     rabbitmqctl("stop_app")
     try:
         await asyncio.sleep(2)
     finally:
         rabbitmqctl("start_app")
     rabbitmqctl("await_startup")
-    for national in (kz, uz):
-        await national.__aexit__()
-        await national.__aenter__()
-    for side in ("KZ", "UZ"):
-        await wait_for_consumer(world, side)
+    await reconnect(world, kz, uz)
 
 
 async def stream(world: World, disrupt: Disruption) -> None:
