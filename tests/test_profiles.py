@@ -83,6 +83,8 @@ BROKEN = [
     ("unknown key", 'article = "4(2)"', "types.marker-incident.articel: unknown key"),
     ("missing title", 'title.en = "Notice', "types.marker-incident.title.en: missing"),
     ("lead without field", "", "types.crossing-restriction.lead.field: missing"),
+    ("unknown level", "", "escalation.default.rungs[1].level: 'minister' is not one of"),
+    ("unknown ladder", "", "types.marker-incident.escalation: unknown ladder 'urgent'"),
 ]
 
 
@@ -113,6 +115,11 @@ def _broken_profile(tmp_path: Path, case: str) -> Path:
         lead = text.index("lead = {", start)
         end = text.index("\n", lead)
         text = text[:lead] + 'lead = { value = 24, unit = "hours", source = "text" }' + text[end:]
+    elif case == "unknown level":
+        text = text.replace('level = "border-representative"', 'level = "minister"', 1)
+    elif case == "unknown ladder":
+        head, tail = text[:marker_start], text[marker_start:]
+        text = head + tail.replace('timing = "immediate"', 'timing = "immediate"\nescalation = "urgent"', 1)
     path = tmp_path / "kz-uz-border-2024.toml"
     path.write_text(text, encoding="utf-8")
     return path

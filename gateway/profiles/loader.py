@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from gateway import paths
 from gateway.errors import ConfigError
 from gateway.profiles.model import (
+    LEVELS,
     Agreement,
     Anchored,
     Channel,
@@ -27,10 +28,12 @@ from gateway.profiles.model import (
     ContentRule,
     Effect,
     Kind,
+    Ladder,
     Lead,
     MessageType,
     Profile,
     ReplySpec,
+    Rung,
     Source,
     Span,
     Timing,
@@ -59,6 +62,7 @@ _TYPE_KEYS = frozenset(
         "periodic",
         "anchored",
         "effect",
+        "escalation",
     }
 )
 
@@ -229,6 +233,7 @@ def _message_type(name: str, node: _Node, defaults: Mapping[Timing, Span]) -> Me
         periodic=_opt_span(node, "periodic"),
         anchored=_anchored(anchored_node) if anchored_node else None,
         effect=_effect(effect_node) if effect_node else None,
+        escalation=node.get("escalation", str, required=False),
     )
     _check_timing(node, message_type)
     return message_type
@@ -247,9 +252,35 @@ def _effect(node: _Node) -> Effect:
     return Effect(node.get("event", str), _span(node.child("after")))
 
 
-def _check_references(root: _Node, types: Mapping[str, MessageType]) -> None:
+def _ladders(root: _Node) -> Mapping[str, Ladder]:
+    node = root.child("escalation")
+    ladders = {}
+    for name in node.data:
+        table = node.child(name)
+        table.only({"rungs"})
+        rungs = []
+        for index, raw in enumerate(table.get("rungs", list)):
+            rung = _Node(raw, node.file, f"{table.path}.rungs[{index}]")
+            rung.only({"level", "after", "article"})
+            level = rung.get("level", str)
+            if level not in LEVELS:
+                raise rung.fail("level", f"{level!r} is not one of {', '.join(LEVELS)}")
+            rungs.append(
+                Rung(level, _span(rung.child("after")), rung.get("article", str, required=False) or "")
+            )
+        if not rungs:
+            raise table.fail("rungs", "a ladder needs at least one rung")
+        ladders[name] = Ladder(name, tuple(rungs))
+    if "default" not in ladders:
+        raise node.fail("default", "missing ladder (used by every type without its own)")
+    return MappingProxyType(ladders)
+
+
+def _check_references(root: _Node, types: Mapping[str, MessageType], ladders: Mapping[str, Ladder]) -> None:
     for message_type in types.values():
         where = root.child("types").child(message_type.name)
+        if message_type.escalation and message_type.escalation not in ladders:
+            raise where.fail("escalation", f"unknown ladder {message_type.escalation!r}")
         if message_type.reply and message_type.reply.type not in types:
             raise where.child("reply").fail("type", f"unknown reply type {message_type.reply.type!r}")
         for answered in message_type.replies_to:
@@ -267,7 +298,7 @@ def load_profile(file: Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{_display(file)}: not valid TOML: {exc}") from exc
     root = _Node(data, file, "")
-    root.only({"profile", "agreement", "timing_defaults", "types"})
+    root.only({"profile", "agreement", "timing_defaults", "escalation", "types"})
     head = root.child("profile")
     head.only({"id", "namespace", "schema", "schema_version", "districts"})
     agreement = _agreement(root.child("agreement"))
@@ -279,7 +310,8 @@ def load_profile(file: Path) -> Profile:
         defaults[Timing(key)] = _span(defaults_node.child(key))
     types_node = root.child("types")
     types = {name: _message_type(name, types_node.child(name), defaults) for name in types_node.data}
-    _check_references(root, types)
+    ladders = _ladders(root)
+    _check_references(root, types, ladders)
     profile_id = head.get("id", str)
     if profile_id != file.stem:
         raise head.fail("id", f"{profile_id!r} does not match the file name {file.stem!r}")
@@ -293,6 +325,7 @@ def load_profile(file: Path) -> Profile:
         agreement=agreement,
         types=MappingProxyType(types),
         districts=_existing(head, "districts") if districts else None,
+        ladders=ladders,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -164,6 +164,27 @@ class Agreement:
     denunciation: Clause | None = None
 
 
+LEVELS = ("duty-operator", "border-representative", "coordinating-agency", "diplomatic")
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One level of an escalation ladder, reached `after` the previous one (the first: after the due
+    time)."""
+
+    level: str
+    after: Span
+    article: str = ""
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """Who is told, in order, when an obligation stays overdue (configurable per profile and type)."""
+
+    name: str
+    rungs: tuple[Rung, ...]
+
+
 @dataclass(frozen=True)
 class MessageType:
     name: str
@@ -184,6 +205,7 @@ class MessageType:
     periodic: Span | None = None
     anchored: Anchored | None = None
     effect: Effect | None = None
+    escalation: str | None = None  # a ladder of the profile; default: the channel's, then `default`
 
     @property
     def element(self) -> str:
@@ -201,6 +223,14 @@ class Profile:
     agreement: Agreement
     types: Mapping[str, MessageType]
     districts: Path | None = None
+    ladders: Mapping[str, Ladder] = field(default_factory=dict)
+
+    def ladder_for(self, message_type: MessageType) -> Ladder:
+        """The type's own ladder, else its channel's, else the profile's `default` one."""
+        for name in (message_type.escalation, message_type.channel.value, "default"):
+            if name and name in self.ladders:
+                return self.ladders[name]
+        raise KeyError(f"profile {self.id} has no escalation ladder for {message_type.name}")
 
     @property
     def sides(self) -> tuple[str, ...]:

@@ -1,0 +1,113 @@
+"""What a message obliges, and by when (pure): functions of a notice, its profile entry and a time.
+
+Three kinds of obligation come from messages: the peer's signed receipt of what was sent (due per
+timing class, always our default), the business reply a notice expects (`reply(N)` after receipt,
+or `reply-by(field − N)` before a body time), and the items of a joint decision with their own due
+dates (Art. 42–43). Each deadline keeps its article and whether its number is the agreement's
+(`text`) or ours (`default`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from gateway.profiles import MessageType, Source, Span
+from gateway.rules.fields import field_nodes
+from gateway.wire.envelope import parse_time
+
+# Art. 42(1): joint decisions are binding; 43(1): transfer decisions set their due dates.
+DECISION_ARTICLE = "42(1), 43(1)"
+DECISION_REPORT = "decision-execution-report"
+
+
+class Duty(enum.StrEnum):
+    RECEIPT = "receipt"
+    REPLY = "reply"
+    DECISION = "decision"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    duty: Duty
+    due_at: datetime
+    article: str
+    source: Source
+    basis: str  # how the due time was computed, for people
+    expects: str | None = None  # the message type that closes it (None: the receipt)
+    item: str | None = None  # the decision item, for joint decisions
+    optional: bool = False
+    owner: str | None = None  # the side that must act, when the message names it
+
+    def overdue(self, at: datetime) -> bool:
+        """Whether the obligation is missed if still open at *at* (due at the second is on time)."""
+        return at > self.due_at
+
+
+def _basis(span: Span, relation: str) -> str:
+    return f"{span.value} {span.unit.value} {relation} ({span.source.value})"
+
+
+def receipt_deadline(message_type: MessageType, sent_at: datetime) -> Deadline:
+    """The peer's signed receipt is due this long after the send (a technical acknowledgement)."""
+    span = message_type.receipt_due
+    return Deadline(
+        Duty.RECEIPT,
+        span.after(sent_at),
+        message_type.article,
+        span.source,
+        _basis(span, f"after sending ({message_type.timing.value})"),
+    )
+
+
+def reply_deadline(message_type: MessageType, body: etree._Element, received_at: datetime) -> Deadline | None:
+    """The business reply *message_type* expects, if any, once the recipient has it at *received_at*.
+
+    None when the type expects no reply, or a `reply-by` notice lacks the time it is measured to."""
+    reply = message_type.reply
+    if reply is None:
+        return None
+    if reply.within is not None:
+        due_at = reply.within.after(received_at)
+        span, basis = reply.within, _basis(reply.within, "after receipt")
+    elif reply.by_field is not None and reply.before is not None:
+        times = [parse_time(node.text or "") for node in field_nodes(body, reply.by_field) if node.text]
+        if not times:
+            return None
+        due_at = reply.before.before(min(times))
+        span, basis = reply.before, _basis(reply.before, f"before {reply.by_field}")
+    else:
+        return None
+    return Deadline(
+        Duty.REPLY,
+        due_at,
+        message_type.article,
+        span.source,
+        basis,
+        expects=reply.type,
+        optional=reply.optional,
+    )
+
+
+def decision_deadlines(body: etree._Element) -> Iterator[Deadline]:
+    """Joint decisions of a protocol that carry a due date (Art. 43(1)); a report closes each."""
+    namespace = etree.QName(body).namespace
+    for decision in field_nodes(body, "JointDecisions/JointDecision"):
+        due = decision.findtext(f"{{{namespace}}}DueBy")
+        item = decision.findtext(f"{{{namespace}}}DecisionItem")
+        if not due or not item:
+            continue
+        yield Deadline(
+            Duty.DECISION,
+            parse_time(due),
+            DECISION_ARTICLE,
+            Source.TEXT,
+            "the due date the joint decision sets",
+            expects=DECISION_REPORT,
+            item=item.strip(),
+            owner=decision.findtext(f"{{{namespace}}}ResponsibleSide"),
+        )

@@ -1,0 +1,261 @@
+"""Every timing class of CATALOG.md over the clock, for both profiles: lead times at the boundary
+(exactly N, N − 1 s) for the sender and, with clock-skew tolerance, for the receiver; receipts,
+replies (within N of receipt, or N before a body time), `after`, anchored and periodic dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from lxml import etree
+
+from gateway import paths
+from gateway.profiles import Source, Timing, load_profiles
+from gateway.rules.calendar import Fact, State, treaty_calendar
+from gateway.rules.deadlines import Duty, decision_deadlines, receipt_deadline, reply_deadline
+from gateway.rules.fields import field_nodes
+from gateway.rules.lead import check_event, check_lead
+from gateway.wire.envelope import body_of, format_time
+from gateway.wire.parsing import parse
+
+PROFILES = load_profiles()
+UZ, AZ = "kz-uz-border-2024", "kz-az-environment-1997"
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+S, MIN, H, D = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+SKEW = 5 * MIN
+
+
+def body(profile: str, name: str, **times: datetime) -> etree._Element:
+    """The sample body of *name* with each field path (``Period__Start``) set to a time."""
+    element = body_of(parse((paths.SAMPLES / profile / f"{name}.xml").read_bytes()))
+    for path, moment in times.items():
+        nodes = field_nodes(element, path.replace("__", "/"))
+        assert nodes, f"{name} has no {path}"
+        for node in nodes:
+            node.text = format_time(moment)
+    return element
+
+
+# -- lead (and prior): the sender's check at the boundary ------------------------------------------
+LEAD = [
+    # profile, type, field, required lead, source
+    (UZ, "crossing-restriction", "EffectiveFrom", 24 * H, Source.TEXT),  # Art. 11(3)2
+    (UZ, "blasting-notice", "Period/Start", 48 * H, Source.TEXT),  # Art. 21(2)
+    (UZ, "marker-works-notice", "Period/Start", 10 * D, Source.TEXT),  # Art. 5(2)
+    (UZ, "clearing-works-notice", "Period/Start", 10 * D, Source.TEXT),  # Art. 8(1)
+    (UZ, "bank-works-notice", "Period/Start", 10 * D, Source.TEXT),  # Art. 26(1)
+    (UZ, "pass-request", "Period/Start", 10 * D, Source.TEXT),  # Art. 14(2)
+    (UZ, "activity-notice", "Period/Start", 3 * D, Source.TEXT),  # Art. 20(1)
+    (UZ, "joint-meeting-proposal", "Period/Start", 7 * D, Source.TEXT),  # Art. 40(1)
+    (UZ, "flight-notice", "Period/Start", 72 * H, Source.DEFAULT),  # prior, Art. 19(2)
+    (UZ, "rescue-crossing-request", "CrossingAt", 0 * H, Source.DEFAULT),  # prior, Art. 18(1)
+    (AZ, "hazardous-shipment-notice", "Period/Start", 72 * H, Source.DEFAULT),  # prior
+]
+
+
+@pytest.mark.parametrize(("profile", "name", "field", "lead", "source"), LEAD)
+def test_lead_boundary_for_the_sender(
+    profile: str, name: str, field: str, lead: timedelta, source: Source
+) -> None:
+    message_type = PROFILES[profile].types[name]
+    assert message_type.timing in (Timing.LEAD, Timing.PRIOR)
+    assert message_type.lead is not None and message_type.lead.span.source is source
+    exact = check_lead(message_type, body(profile, name, **{field.replace("/", "__"): T0 + lead}), T0)
+    short = check_lead(message_type, body(profile, name, **{field.replace("/", "__"): T0 + lead - S}), T0)
+    assert exact is not None and exact.met and exact.earliest_start == T0 + lead
+    assert short is not None and not short.met and short.shortfall == S
+    text = short.describe()
+    assert f"Art. {message_type.article}" in text and format_time(T0 + lead) in text
+    assert ("fixed by the agreement" in text) is (source is Source.TEXT)
+    assert ("gateway default" in text) is (source is Source.DEFAULT)
+
+
+@pytest.mark.parametrize(("profile", "name", "field", "lead", "source"), LEAD)
+def test_lead_for_the_receiver_within_skew(
+    profile: str, name: str, field: str, lead: timedelta, source: Source
+) -> None:
+    message_type = PROFILES[profile].types[name]
+    key = field.replace("/", "__")
+    # Received a little after it was sent: the skew tolerance absorbs up to SKEW of it.
+    for received, starts, met in [
+        (T0, T0 + lead, True),
+        (T0 + SKEW, T0 + lead, True),  # exactly at the tolerance
+        (T0 + SKEW + S, T0 + lead, False),  # one second beyond it
+        (T0, T0 + lead - SKEW, True),
+        (T0, T0 + lead - SKEW - S, False),
+    ]:
+        check = check_lead(message_type, body(profile, name, **{key: starts}), received, SKEW)
+        assert check is not None and check.met is met, (received, starts)
+
+
+def test_lead_is_measured_to_the_earliest_time_and_skipped_without_one() -> None:
+    restriction = PROFILES[UZ].types["crossing-restriction"]
+    assert check_lead(restriction, body(UZ, "crossing-restriction", EffectiveFrom=T0 + D), T0).met
+    assert check_lead(PROFILES[UZ].types["marker-incident"], body(UZ, "marker-incident"), T0) is None
+
+
+# -- receipts per timing class ---------------------------------------------------------------------
+RECEIPTS = [
+    (UZ, "marker-incident", Timing.IMMEDIATE, 15 * MIN),
+    (UZ, "epizootic-alert", Timing.IMMEDIATE, 15 * MIN),
+    (UZ, "livestock-crossing", Timing.ASAP, H),
+    (UZ, "marker-threat", Timing.ASAP, H),
+    (UZ, "crossing-restriction", Timing.LEAD, H),
+    (UZ, "flight-notice", Timing.PRIOR, H),
+    (UZ, "incident-report", Timing.TIMELY, 4 * H),
+    (UZ, "transit-deviation-notice", Timing.AFTER, 4 * H),
+    (UZ, "joint-inspection-proposal", Timing.REPLY_BY, 4 * H),
+    (UZ, "commission-meeting-record", Timing.PERIODIC, 4 * H),
+    (UZ, "termination-notice", Timing.ANCHORED, 4 * H),
+    (AZ, "env-hazard-alert", Timing.TIMELY, H),  # our default receipt 1 h (catalogue B)
+    (AZ, "caspian-pollution-incident", Timing.TIMELY, H),
+    (AZ, "hazardous-shipment-notice", Timing.PRIOR, H),
+    (AZ, "information-exchange", Timing.TIMELY, 4 * H),
+    (AZ, "denunciation-notice", Timing.ANCHORED, 4 * H),
+]
+
+
+@pytest.mark.parametrize(("profile", "name", "timing", "after"), RECEIPTS)
+def test_receipt_due_per_timing_class(profile: str, name: str, timing: Timing, after: timedelta) -> None:
+    message_type = PROFILES[profile].types[name]
+    assert message_type.timing is timing
+    deadline = receipt_deadline(message_type, T0)
+    assert (deadline.duty, deadline.due_at, deadline.source) == (Duty.RECEIPT, T0 + after, Source.DEFAULT)
+    assert not deadline.overdue(T0 + after) and deadline.overdue(T0 + after + S)
+
+
+def test_no_receipt_time_is_the_agreements() -> None:
+    for profile in PROFILES.values():
+        for message_type in profile.types.values():
+            assert receipt_deadline(message_type, T0).source is Source.DEFAULT, message_type.name
+
+
+# -- replies: within N of receipt ------------------------------------------------------------------
+REPLIES = [
+    (UZ, "joint-meeting-proposal", "joint-meeting-reply", 48 * H, Source.TEXT),  # Art. 40(1)
+    (UZ, "airspace-violation", "airspace-violation-reply", 2 * H, Source.DEFAULT),
+    (UZ, "assistance-request", "assistance-reply", 2 * H, Source.DEFAULT),
+    (UZ, "incident-report", "incident-reply", 72 * H, Source.DEFAULT),
+    (UZ, "consultation-request", "consultation-reply", 10 * D, Source.DEFAULT),
+    (UZ, "decision-delay-inquiry", "decision-delay-reply", 72 * H, Source.DEFAULT),
+    (AZ, "caspian-pollution-incident", "joint-response-reply", 6 * H, Source.DEFAULT),
+    (AZ, "third-party-transfer-consent", "consent-reply", 30 * D, Source.DEFAULT),
+]
+
+
+@pytest.mark.parametrize(("profile", "name", "reply", "within", "source"), REPLIES)
+def test_reply_due_after_receipt(
+    profile: str, name: str, reply: str, within: timedelta, source: Source
+) -> None:
+    message_type = PROFILES[profile].types[name]
+    deadline = reply_deadline(message_type, body(profile, name), T0)
+    assert deadline is not None
+    assert (deadline.duty, deadline.expects, deadline.source) == (Duty.REPLY, reply, source)
+    assert deadline.due_at == T0 + within
+    assert not deadline.overdue(T0 + within) and deadline.overdue(T0 + within + S)
+
+
+def test_the_only_reply_deadline_the_text_fixes_is_art_40() -> None:
+    fixed = [
+        (profile.id, message_type.name)
+        for profile in PROFILES.values()
+        for message_type in profile.types.values()
+        if message_type.reply
+        and message_type.reply.within
+        and message_type.reply.within.source is Source.TEXT
+    ]
+    assert fixed == [(UZ, "joint-meeting-proposal")]
+
+
+def test_optional_replies_say_so_and_notices_without_replies_have_none() -> None:
+    caspian = PROFILES[AZ].types["caspian-pollution-incident"]
+    deadline = reply_deadline(caspian, body(AZ, "caspian-pollution-incident"), T0)
+    assert deadline is not None and deadline.optional
+    marker = PROFILES[UZ].types["marker-incident"]
+    assert reply_deadline(marker, body(UZ, "marker-incident"), T0) is None
+
+
+# -- replies: by a body time minus N (reply-by) -----------------------------------------------------
+def test_reply_by_field_minus_ten_days() -> None:
+    proposal = PROFILES[UZ].types["joint-inspection-proposal"]  # Art. 5(1): «за 10 дней»
+    start = T0 + 30 * D
+    deadline = reply_deadline(proposal, body(UZ, "joint-inspection-proposal", Period__Start=start), T0)
+    assert deadline is not None and deadline.source is Source.TEXT
+    assert deadline.due_at == start - 10 * D and deadline.expects == "joint-inspection-reply"
+    assert not deadline.overdue(start - 10 * D) and deadline.overdue(start - 10 * D + S)
+
+
+# -- after: the event lies in the past ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("occurred", "tolerance", "met"),
+    [(T0 - H, timedelta(0), True), (T0, timedelta(0), True), (T0 + S, timedelta(0), False),
+     (T0 + SKEW, SKEW, True), (T0 + SKEW + S, SKEW, False)],
+)  # fmt: skip
+def test_after_reports_a_past_event(occurred: datetime, tolerance: timedelta, met: bool) -> None:
+    deviation = PROFILES[UZ].types["transit-deviation-notice"]
+    check = check_event(deviation, body(UZ, "transit-deviation-notice", OccurredAt=occurred), T0, tolerance)
+    assert check is not None and check.met is met
+
+
+# -- joint decisions with their own due dates (Art. 42–43) -------------------------------------------
+def test_joint_decisions_with_due_dates_become_obligations() -> None:
+    protocol = body(UZ, "joint-meeting-protocol")
+    deadlines = list(decision_deadlines(protocol))
+    assert deadlines, "the sample protocol carries a dated joint decision"
+    for deadline in deadlines:
+        assert deadline.duty is Duty.DECISION and deadline.expects == "decision-execution-report"
+        assert deadline.item
+
+
+# -- anchored and periodic ---------------------------------------------------------------------------
+def entries(profile: str, facts: list[Fact], now: datetime) -> dict[str, tuple[datetime | None, State]]:
+    return {e.what: (e.at, e.state) for e in treaty_calendar(PROFILES[profile], facts, now)}
+
+
+def test_kz_uz_enters_into_force_30_days_after_the_last_notice() -> None:
+    kz = Fact("entry-into-force-notice", "KZ", T0)
+    assert entries(UZ, [kz], T0)["entry-into-force"] == (None, State.PENDING)
+    uz = Fact("entry-into-force-notice", "UZ", T0 + 5 * D)
+    force = T0 + 35 * D
+    assert entries(UZ, [kz, uz], force - S)["entry-into-force"] == (force, State.UPCOMING)
+    assert entries(UZ, [kz, uz], force)["entry-into-force"] == (force, State.PASSED)
+    # Annex 1 §1: each side's composition within 3 months of entry into force.
+    due = datetime(2027, 3, 28, 9, 0, tzinfo=UTC)
+    assert entries(UZ, [kz, uz], due)["commission-composition"] == (due, State.UPCOMING)
+    assert entries(UZ, [kz, uz], due + S)["commission-composition"] == (due, State.OVERDUE)
+    both = [kz, uz, Fact("commission-composition", "KZ", due), Fact("commission-composition", "UZ", due)]
+    assert entries(UZ, both, due + S)["commission-composition"] == (due, State.MET)
+
+
+def test_termination_90_days_after_receipt() -> None:
+    notice = Fact("termination-notice", "UZ", T0)
+    assert entries(UZ, [notice], T0)["termination"] == (T0 + 90 * D, State.UPCOMING)
+    assert "termination" not in entries(UZ, [], T0)
+
+
+def test_commission_meets_at_least_once_a_year() -> None:
+    last = Fact("commission-meeting-record", "KZ", datetime(2026, 3, 1, 10, tzinfo=UTC))
+    force = [Fact("entry-into-force-notice", side, datetime(2025, 1, 1, tzinfo=UTC)) for side in ("KZ", "UZ")]
+    due = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    assert entries(UZ, [*force, last], due)["commission-meeting-record"] == (due, State.UPCOMING)
+    assert entries(UZ, [*force, last], due + S)["commission-meeting-record"] == (due, State.OVERDUE)
+
+
+def test_kz_az_denunciation_window_from_the_profiles_facts() -> None:
+    calendar = entries(AZ, [], T0)
+    assert calendar["entry-into-force"] == (datetime(1997, 6, 10, tzinfo=UTC), State.PASSED)
+    assert calendar["term-end"] == (datetime(2027, 6, 10, tzinfo=UTC), State.UPCOMING)
+    deadline = datetime(2026, 12, 10, tzinfo=UTC)  # 6 months before 2027-06-10 (Art. 12)
+    assert calendar["denunciation-notice"] == (deadline, State.UPCOMING)
+    assert entries(AZ, [], deadline + S)["denunciation-notice"] == (deadline, State.PASSED)
+    # After 2027-06-10 the agreement is renewed: the next window closes 2036-12-10.
+    later = entries(AZ, [], datetime(2027, 6, 10, 0, 0, 1, tzinfo=UTC))
+    assert later["denunciation-notice"][0] == datetime(2036, 12, 10, tzinfo=UTC)
+
+
+def test_every_timing_class_is_covered_for_both_profiles() -> None:
+    covered = {PROFILES[p].types[n].timing for p, n, *_ in RECEIPTS}
+    # `reply(N)` is a notice's reply entry (no type has it as its own class): REPLIES covers it.
+    assert covered | {Timing.REPLY} == set(Timing) and Timing.REPLY not in covered
+    assert {p for p, *_ in REPLIES} == {UZ, AZ}
+    assert {p for p, *_ in RECEIPTS} == {UZ, AZ}
