@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import re
 import shutil
@@ -32,9 +31,9 @@ import sys
 import time
 import tomllib
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn, TypeVar
@@ -46,6 +45,7 @@ from aio_pika.exceptions import AMQPConnectionError, ChannelNotFoundEntity, Deli
 
 from gateway.paths import ROOT, SAMPLES
 from gateway.profiles import load_profiles
+from gateway.samples import brought_to
 from gateway.wire.codec import Codec
 from gateway.wire.parsing import parse
 
@@ -69,8 +69,6 @@ BORDER_TYPES = (
     "marker-works-notice",
 )
 
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 T = TypeVar("T")
 
 
@@ -361,47 +359,15 @@ async def wait_ready(connection: AbstractConnection, nodes: Mapping[str, Node], 
 # -- the submissions ------------------------------------------------------------------------------
 
 
-def datetimes_in(value: object) -> Iterator[datetime]:
-    if isinstance(value, str) and _DATETIME.fullmatch(value):
-        yield datetime.fromisoformat(value)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from datetimes_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from datetimes_in(item)
-
-
-def shift_days(body: object, created: datetime, now: datetime) -> int:
-    """Whole days that bring the sample to now: rounded up when the body holds times after its
-    creation (lead times only grow), else down (what happened stays in the past)."""
-    elapsed = (now - created) / timedelta(days=1)
-    if any(moment > created for moment in datetimes_in(body)):
-        return math.ceil(elapsed)
-    return math.floor(elapsed)
-
-
-def shifted(value: object, days: int) -> object:
-    """*value* with every UTC datetime (…Z) and every date moved by *days*, the time of day kept."""
-    if isinstance(value, str) and (_DATETIME.fullmatch(value) or _DATE.fullmatch(value)):
-        return (date.fromisoformat(value[:10]) + timedelta(days=days)).isoformat() + value[10:]
-    if isinstance(value, Mapping):
-        return {key: shifted(item, days) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shifted(item, days) for item in value]
-    return value
-
-
 def submission(sample: Mapping[str, Any], step: Step, now: datetime) -> dict[str, Any]:
     """The sample's JSON form made into a fresh submission from step.sender to step.recipient."""
     parties = [sample["sender"], sample["recipient"]]
     recipient = next((dict(party) for party in parties if party["side"] == step.recipient), None)
     if recipient is None:
         raise DemoError(f"the sample {step.profile}/{step.type} names no party of side {step.recipient}")
-    document = {k: v for k, v in sample.items() if k not in ("message_id", "created", "sender")}
+    moved = brought_to(sample, now)
+    document = {k: v for k, v in moved.items() if k not in ("message_id", "created", "sender")}
     document["recipient"] = recipient
-    created = datetime.fromisoformat(sample["created"])
-    document["body"] = shifted(sample["body"], shift_days(sample["body"], created, now))
     return document
 
 

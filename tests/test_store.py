@@ -24,7 +24,15 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     opened = Store.open(url)
     if opened.postgres:  # a clean schema for each test: the log is append-only, so drop and migrate
         with opened.engine.begin() as conn:
-            for table in ("log", "quarantine", "receipts", "messages", "alembic_version"):
+            for table in (
+                "escalations",
+                "obligations",
+                "log",
+                "quarantine",
+                "receipts",
+                "messages",
+                "alembic_version",
+            ):
                 conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
             conn.execute(text("DROP FUNCTION IF EXISTS bgw_log_append_only() CASCADE"))
         opened.migrate()
@@ -107,3 +115,48 @@ def test_the_log_is_append_only_and_tampering_is_named(store: Store) -> None:
             conn.execute(text("DROP TRIGGER log_no_update"))
         conn.execute(text("UPDATE log SET event = 'forged' WHERE seq = 2"))
     assert store.verify_chain() == (2, (2, "content does not match its hash"))
+
+
+def test_obligations_open_once_sweep_by_index_climb_once_and_close(store: Store) -> None:
+    from datetime import timedelta
+
+    from lxml import etree
+
+    from gateway.profiles import load_profiles
+    from gateway.rules.deadlines import reply_deadline
+    from gateway.rules.ladder import climb, first_at
+    from gateway.store import obligations as table
+    from gateway.store.schema import escalations
+
+    profile = load_profiles()["kz-uz-border-2024"]
+    proposal = profile.types["joint-meeting-proposal"]  # Art. 40(1): reply within 48 h (text)
+    ladder = profile.ladder_for(proposal)
+    body = etree.Element("{urn:bgw:profile:kz-uz-border-2024:1}JointMeetingProposal")
+    deadline = reply_deadline(proposal, body, NOW)
+    assert deadline is not None
+    new = [
+        table.NewObligation("out", str(uuid.uuid4()), "UZ", profile.id, proposal.name, "UZ", deadline,
+                            first_at(ladder, deadline.due_at))
+        for _ in range(3)
+    ]  # fmt: skip
+    with store.engine.begin() as conn:
+        table.open_obligations(conn, new, NOW)
+        table.open_obligations(conn, new, NOW)  # a re-send or a restart: nothing opens twice
+    due_at = NOW + timedelta(hours=48)
+    with store.engine.begin() as conn:
+        assert table.due(conn, due_at - timedelta(seconds=1), 10) == []
+        found = table.due(conn, due_at, 10)
+        assert len(found) == 3 and all(item.level == -1 and item.due_at == due_at for item in found)
+        table.close(
+            conn, direction="out", message_id=new[0].message_id, duty="reply", closed_by="r", at=due_at
+        )
+        found = table.due(conn, due_at, 10)
+        assert [item.message_id for item in found] == [n.message_id for n in new[1:]]
+        steps = [(item, climb(ladder, item.level, due_at)) for item in found]
+        assert table.reach(conn, steps) == found
+        assert table.reach(conn, steps) == [], "a rung is reached once: a stale sweep changes nothing"
+        assert table.due(conn, due_at + timedelta(hours=3), 10) == []  # next rung after 4 h
+        later = table.due(conn, due_at + timedelta(hours=4), 10)
+        assert [item.level for item in later] == [0, 0]
+        rows = conn.execute(escalations.select().order_by(escalations.c.id)).all()
+        assert [(row.rung, row.level, row.state) for row in rows] == [(0, "duty-operator", "open")] * 2

@@ -29,7 +29,7 @@ import aio_pika
 from gateway import paths, pki
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
-from gateway.wire.codec import sample_submission
+from gateway.samples import sample_submission
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"

@@ -12,6 +12,7 @@ from lxml import etree
 
 from gateway import pki
 from gateway.bench import e2e as bench_e2e_module
+from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
 from gateway.errors import GatewayError, InputError
 from gateway.node import logs
@@ -175,6 +176,12 @@ def log_verify(args: argparse.Namespace) -> None:
 
 def bench_e2e(args: argparse.Namespace) -> None:
     bench_e2e_module.run(count=args.n, as_json=args.json)
+
+
+def bench_sweep(args: argparse.Namespace) -> None:
+    if args.due < 0 or args.open < max(args.due, 1):
+        raise GatewayError("--open must be at least 1 and at least --due", reason=Reason.USAGE_INVALID)
+    bench_sweep_module.run(open_count=args.open, due=args.due, db=args.db, as_json=args.json)
 
 
 def bench_wire(args: argparse.Namespace) -> None:

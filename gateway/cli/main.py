@@ -109,6 +109,14 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     e2e.add_argument("-n", type=int, default=1000, help="notices (default 1000)")
     e2e.add_argument("--json", action="store_true", help="print one JSON object")
     e2e.set_defaults(run=commands.bench_e2e)
+    sweep = bench_sub.add_parser("sweep", help="one escalation sweep over many open obligations, few due")
+    sweep.add_argument("--open", type=int, default=1_000_000, help="open obligations (default 1000000)")
+    sweep.add_argument("--due", type=int, default=1000, help="of which due now (default 1000)")
+    sweep.add_argument(
+        "--db", choices=("sqlite", "postgresql", "both"), default="both", help="database (default both)"
+    )
+    sweep.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
+    sweep.set_defaults(run=commands.bench_sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from gateway.errors import GatewayError, WireError
 from gateway.node import payloads
 from gateway.reasons import Reason
+from gateway.rules.lead import receiver_warnings
 from gateway.store import OutgoingReceipt
 from gateway.transport.rabbit import InboundDelivery, PublishFailed
+from gateway.wire.contract import Message
 from gateway.wire.envelope import RECEIPT, Header, Party, new_message_id
 from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of, read_acknowledgement
 from gateway.wire.signing import sign
@@ -43,7 +46,7 @@ class Inbound:
         if verified.root.tag == RECEIPT:
             await self._receipt(delivery, verified)
             return
-        await self._notice(delivery, verified, digest, message.header)
+        await self._notice(delivery, verified, digest, message)
 
     def _check_addressing(self, header: Header) -> None:
         node = self.node
@@ -74,14 +77,22 @@ class Inbound:
         return OutgoingReceipt(receipt_id, ack.status, ack.reasons, signed, digest_of(signed))
 
     async def _notice(
-        self, delivery: InboundDelivery, verified: Verified, digest: str, header: Header
+        self, delivery: InboundDelivery, verified: Verified, digest: str, message: Message
     ) -> None:
         node = self.node
         at = node.clock()
-        warnings: list[str] = []
+        header = message.header
+        found = []
+        if message.type is not None and message.body is not None:
+            skew = timedelta(seconds=node.config.delivery.clock_skew_s)
+            found = receiver_warnings(message.type, message.body, at, skew)
+        warnings = [reason.value for reason, _ in found]
+        detail = "; ".join(text for _, text in found) or None
         status = "accepted-with-warning" if warnings else "accepted"
         receipt = self._receipt_for(
-            header.sender, header.profile, Acknowledgement(header.message_id, digest, status, (), None, at)
+            header.sender,
+            header.profile,
+            Acknowledgement(header.message_id, digest, status, tuple(warnings), detail, at),
         )
         recorded = await node.db(
             node.store.record_inbound,
@@ -116,6 +127,11 @@ class Inbound:
         await delivery.handover(payloads.notice_routing_key(header), notice, header.message_id)
         await node.db(node.store.mark_delivered_national, header.message_id, node.clock())
         log.info("received", extra={"message_id": header.message_id, "link": link, "state": status})
+        if detail:
+            log.warning(
+                "late or impossible times",
+                extra={"message_id": header.message_id, "link": link, "detail": detail},
+            )
 
     async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
         node = self.node

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import payloads
 from gateway.reasons import Reason
+from gateway.rules.lead import sender_check
 from gateway.rules.resend import may_resend, wait_for_receipt
 from gateway.store import Outbound
 from gateway.transport.rabbit import PublishFailed, Submission
@@ -56,6 +57,9 @@ class Submissions:
                     reason=Reason.LINK_UNKNOWN,
                     field="recipient.side",
                 )
+            late = None
+            if message.type is not None and message.body is not None:
+                late = sender_check(message.type, message.body, node.clock(), header.late_justification)
             signed = sign(root, node.signer)
         except GatewayError as refusal:
             log.info(
@@ -78,7 +82,14 @@ class Submissions:
         if new:
             node.wake_dispatcher()
             log.info("queued", extra={"message_id": message_id, "link": link.name})
-        return payloads.accepted(message_id, header.profile, header.type)
+            if late is not None:
+                log.warning(
+                    "sent late on its justification",
+                    extra={"message_id": message_id, "link": link.name, "detail": late.describe()},
+                )
+        return payloads.accepted(
+            message_id, header.profile, header.type, late.describe() if late is not None else None
+        )
 
     def _notice(self, submission: Submission) -> etree._Element:
         node = self.node

@@ -58,9 +58,13 @@ def event(
     }
 
 
-def accepted(message_id: str, profile: str, message_type: str) -> dict[str, Any]:
-    """The answer to a submission that the node took: it will be signed and sent."""
-    return {"status": "accepted", "message_id": message_id, "profile": profile, "type": message_type}
+def accepted(message_id: str, profile: str, message_type: str, late: str | None = None) -> dict[str, Any]:
+    """The answer to a submission that the node took: it will be signed and sent (*late*: it misses
+    its lead time and goes out on its written justification)."""
+    answer = {"status": "accepted", "message_id": message_id, "profile": profile, "type": message_type}
+    if late:
+        answer["late"] = late
+    return answer
 
 
 def rejected(error: GatewayError, field: str | None = None) -> dict[str, Any]:

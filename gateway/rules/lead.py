@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
+from gateway.errors import RuleError
 from gateway.profiles import MessageType, Source, Span
+from gateway.reasons import Reason
 from gateway.rules.fields import field_values
 from gateway.wire.envelope import format_time, parse_time
 
@@ -119,3 +121,45 @@ def check_event(
         measured_from=at,
         tolerance=tolerance,
     )
+
+
+def sender_check(
+    message_type: MessageType, body: etree._Element, at: datetime, justification: str | None
+) -> LeadCheck | None:
+    """The sender's verdict at *at*: raise a coded RuleError naming the article, the required lead
+    and the earliest allowed start; a short lead with a written justification (force majeure) goes
+    out marked late — the returned check says by how much. None: nothing to report."""
+    event = check_event(message_type, body, at)
+    if event is not None and not event.met:
+        raise RuleError(event.describe(), reason=Reason.RULE_VIOLATED, field=_path(message_type, event.field))
+    lead = check_lead(message_type, body, at)
+    if lead is None or lead.met:
+        return None
+    if justification and justification.strip():
+        return lead
+    raise RuleError(
+        f"{lead.describe()}; a notice that cannot be sent in time goes out only with a written "
+        "justification (late_justification)",
+        reason=Reason.LEAD_TIME_SHORT,
+        field=_path(message_type, lead.field),
+    )
+
+
+def _path(message_type: MessageType, field: str) -> str:
+    """The field's path in the envelope, as schema errors name theirs."""
+    return f"Notification/Body/{message_type.element}/{field}"
+
+
+def receiver_warnings(
+    message_type: MessageType, body: etree._Element, received_at: datetime, skew: timedelta
+) -> list[tuple[Reason, str]]:
+    """The receiver's independent check: each late or impossible time as (reason code, detail). A
+    late notice is still accepted (the information matters), with a warning and a record."""
+    found: list[tuple[Reason, str]] = []
+    lead = check_lead(message_type, body, received_at, skew)
+    if lead is not None and not lead.met:
+        found.append((Reason.LEAD_TIME_SHORT, lead.describe()))
+    event = check_event(message_type, body, received_at, skew)
+    if event is not None and not event.met:
+        found.append((Reason.RULE_VIOLATED, event.describe()))
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -86,3 +87,58 @@ log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# What a side owes, on the clock: the peer's receipt and reply for what we sent (direction out), our
+# own replies for what we received (direction in), joint-decision items. `next_at` is when the sweep
+# must look at the row again (the next rung of its ladder); NULL once closed or at the top, so the
+# sweep is an index range on `next_at`, never a scan.
+obligations = Table(
+    "obligations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("direction", String(3), nullable=False),  # out: the peer owes it | in: we owe it
+    Column("message_id", String(36), nullable=False),  # the message that created it
+    Column("peer", String(2), nullable=False),
+    Column("profile", String(64), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("duty", String(16), nullable=False),  # receipt | reply | decision
+    Column("item", String(200), nullable=False),  # the decision item; '' otherwise
+    Column("owner", String(2), nullable=False),  # the side that must act
+    Column("expects", String(64)),  # the message type that closes it (NULL: the receipt)
+    Column("article", String(64), nullable=False),
+    Column("source", String(8), nullable=False),  # text | default
+    Column("basis", Text, nullable=False),
+    Column("optional", Boolean, nullable=False),
+    Column("due_at", DateTime(), nullable=False),
+    Column("state", String(16), nullable=False),  # open | closed | superseded | cancelled
+    Column("level", Integer, nullable=False),  # last rung reached; -1: none yet
+    Column("next_at", DateTime()),
+    Column("closed_by", String(36)),
+    Column("closed_at", DateTime()),
+    Column("created_at", DateTime(), nullable=False),
+    UniqueConstraint("direction", "message_id", "duty", "item", name="uq_obligations_message_duty"),
+)
+Index(
+    "ix_obligations_next",
+    obligations.c.next_at,
+    sqlite_where=obligations.c.next_at.isnot(None),
+    postgresql_where=obligations.c.next_at.isnot(None),
+)
+
+# Every rung an obligation reached; acknowledged and resolved by people, with a note. The unique
+# pair makes a rung impossible to reach twice, even across a crash in the middle of a sweep.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("obligation_id", Integer, nullable=False),
+    Column("rung", Integer, nullable=False),
+    Column("level", String(32), nullable=False),
+    Column("at", DateTime(), nullable=False),
+    Column("state", String(16), nullable=False),  # open | acknowledged | resolved
+    Column("note", Text),
+    Column("acted_by", String(64)),
+    Column("acted_at", DateTime()),
+    UniqueConstraint("obligation_id", "rung", name="uq_escalations_rung"),
+)
+Index("ix_escalations_state", escalations.c.state)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.errors import ConfigError, GatewayError
 from gateway.store import chain
 from gateway.store.schema import log, messages, quarantine, receipts
+from gateway.store.times import aware, naive
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOG_INSERT = log.insert()
@@ -49,14 +50,6 @@ T = TypeVar("T")
 _CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across replicas
 
 
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
 def _message_row(
     direction: str,
     message_id: str,
@@ -77,12 +70,12 @@ def _message_row(
         "peer": peer,
         "profile": profile,
         "type": message_type,
-        "created_at": _naive(created_at),
+        "created_at": naive(created_at),
         "digest": digest,
         "payload": payload,
         "state": state,
         "attempts": 0,
-        "updated_at": _naive(at),
+        "updated_at": naive(at),
         "next_attempt_at": None,
         "receipt_status": None,
         "reasons": None,
@@ -226,7 +219,7 @@ class Store:
             last = conn.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
             head = (last.seq, last.hash) if last else (0, chain.GENESIS)
         seq, prev_hash = head[0] + 1, head[1]
-        stamp = _naive(at)
+        stamp = naive(at)
         body = chain.detail_text(detail or {})
         digest = chain.entry_hash(prev_hash, seq, stamp, event_name, message_id, peer, body)
         conn.execute(
@@ -298,7 +291,7 @@ class Store:
                 payload,
                 "queued",
                 at,
-                next_attempt_at=_naive(at),
+                next_attempt_at=naive(at),
                 submission_key=submission_key,
             )
             conn.execute(_INSERT_MESSAGE, row)
@@ -326,7 +319,7 @@ class Store:
             )
             .where(messages.c.direction == "out")
             .where(messages.c.state.in_(("queued", "retry", "sent")))
-            .where(messages.c.next_attempt_at <= _naive(now))
+            .where(messages.c.next_attempt_at <= naive(now))
             .order_by(messages.c.next_attempt_at)
             .limit(limit)
         )
@@ -343,7 +336,7 @@ class Store:
             .where(messages.c.state.in_(("queued", "retry", "sent")))
         )
         with self.engine.connect() as conn:
-            return _aware(conn.execute(query).scalar())
+            return aware(conn.execute(query).scalar())
 
     def mark_sent(self, message_id: str, at: datetime, resend_at: datetime | None, attempt: int) -> None:
         """Confirmed by the broker. *resend_at*: when to send the same bytes again if no receipt."""
@@ -355,8 +348,8 @@ class Store:
                     b_id=message_id,
                     state="sent",
                     attempts=attempt,
-                    next_attempt_at=_naive(resend_at) if resend_at else None,
-                    updated_at=_naive(at),
+                    next_attempt_at=naive(resend_at) if resend_at else None,
+                    updated_at=naive(at),
                 ),
             )
             if updated.rowcount:
@@ -375,8 +368,8 @@ class Store:
                     b_id=message_id,
                     state=state,
                     attempts=attempt,
-                    next_attempt_at=_naive(retry_at) if retry_at else None,
-                    updated_at=_naive(at),
+                    next_attempt_at=naive(retry_at) if retry_at else None,
+                    updated_at=naive(at),
                 ),
             )
             self._append(
@@ -398,7 +391,7 @@ class Store:
                     b_id=message_id,
                     state="unreceipted",
                     next_attempt_at=None,
-                    updated_at=_naive(at),
+                    updated_at=naive(at),
                 ),
             )
             self._append(conn, at, "unreceipted", message_id, None, {"sends": sends})
@@ -419,7 +412,7 @@ class Store:
             receipt.payload,
             "queued",
             at,
-            next_attempt_at=_naive(at),
+            next_attempt_at=naive(at),
             receipt_status=receipt.status,
         )
         conn.execute(_INSERT_MESSAGE, row)
@@ -454,8 +447,8 @@ class Store:
                         b_direction="out",
                         b_id=receipt_id,
                         state="queued",
-                        next_attempt_at=_naive(at),
-                        updated_at=_naive(at),
+                        next_attempt_at=naive(at),
+                        updated_at=naive(at),
                     ),
                 )
                 self._append(conn, at, "duplicate", message_id, peer, {"receipt_id": receipt_id})
@@ -484,7 +477,7 @@ class Store:
                     status=receipt.status,
                     reasons=json.dumps(list(receipt.reasons)) if receipt.reasons else None,
                     payload=receipt.payload,
-                    at=_naive(at),
+                    at=naive(at),
                 ),
             )
             self._queue_receipt(conn, receipt, peer, profile, at)
@@ -508,7 +501,7 @@ class Store:
         with self._tx() as conn:
             conn.execute(
                 _UPDATE_MESSAGE,
-                dict(b_direction="in", b_id=message_id, state="delivered", updated_at=_naive(at)),
+                dict(b_direction="in", b_id=message_id, state="delivered", updated_at=naive(at)),
             )
             self._append(conn, at, "handed-over", message_id, None, {})
 
@@ -543,7 +536,7 @@ class Store:
                     status=status,
                     reasons=json.dumps(reasons) if reasons else None,
                     payload=payload,
-                    at=_naive(at),
+                    at=naive(at),
                 ),
             )
             conn.execute(
@@ -555,7 +548,7 @@ class Store:
                     receipt_status=status,
                     next_attempt_at=None,
                     reasons=json.dumps(reasons) if reasons else None,
-                    updated_at=_naive(at),
+                    updated_at=naive(at),
                 ),
             )
             self._append(
@@ -585,7 +578,7 @@ class Store:
             conn.execute(
                 _INSERT_QUARANTINE,
                 dict(
-                    at=_naive(at),
+                    at=naive(at),
                     source=source,
                     reason=reason,
                     detail=detail[:4000],

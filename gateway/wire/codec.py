@@ -25,7 +25,7 @@ import xmlschema
 from lxml import etree
 
 from gateway.errors import WireError
-from gateway.profiles import Profile, load_profiles
+from gateway.profiles import Profile
 from gateway.reasons import Reason
 from gateway.wire import bodymodel
 from gateway.wire.envelope import (
@@ -40,7 +40,6 @@ from gateway.wire.envelope import (
     parse_time,
     read_header,
 )
-from gateway.wire.parsing import parse
 
 _HEADER_KEYS = frozenset(
     {
@@ -188,11 +187,6 @@ def submission_form(document: Mapping[str, Any], recipient: str | None = None) -
     if recipient is not None:
         form["recipient"] = {"side": recipient, "unit": f"Node {recipient}"}
     return form
-
-
-def sample_submission(path: Path, recipient: str | None = None) -> dict[str, Any]:
-    """The submission form of a sample file (for tests, benchmarks and examples)."""
-    return submission_form(Codec(load_profiles()).to_json(parse(path.read_bytes())), recipient)
 
 
 def canonical_form(root: etree._Element) -> bytes:

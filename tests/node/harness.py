@@ -24,8 +24,8 @@ import aio_pika
 from gateway import paths, pki
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
+from gateway.samples import sample_submission
 from gateway.store import Store
-from gateway.wire.codec import sample_submission
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 PROFILES = {("KZ", "UZ"): "kz-uz-border-2024", ("KZ", "AZ"): "kz-az-environment-1997"}

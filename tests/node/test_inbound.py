@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aio_pika
 from cryptography import x509
@@ -17,8 +17,8 @@ from gateway import paths, pki
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.store import Store
-from gateway.store.schema import quarantine
-from gateway.wire.envelope import read_header
+from gateway.store.schema import messages, quarantine
+from gateway.wire.envelope import format_time, read_header
 from gateway.wire.parsing import parse
 from gateway.wire.receipt import digest_of, read_acknowledgement
 from gateway.wire.signing import SigningKey, sign
@@ -137,6 +137,36 @@ def test_duplicates_get_the_original_receipt_and_are_never_handed_over_twice(wor
     asyncio.run(duplicates(world))
 
 
+async def late_notice(world: World) -> None:
+    await start(world)
+    late = parse(SAMPLE.read_bytes())
+    effective = late.find(".//{urn:bgw:profile:kz-uz-border-2024:1}EffectiveFrom")
+    assert effective is not None
+    effective.text = format_time(datetime.now(UTC) + timedelta(hours=2))  # 24 h required
+    signed = sign(late, signer(world, "KZ"))
+    message_id = read_header(parse(signed)).message_id
+    async with National(world, "KZ") as peer, National(world, "UZ") as uz:
+        await peer.publish_raw("bgw.UZ.in", signed, message_id, {"x-bgw-sender": "KZ"})
+        [(_, ack)] = await receipts_for_kz(peer, 1)
+        assert (ack.status, ack.reasons) == ("accepted-with-warning", ("lead-time-short",))  # type: ignore[attr-defined]
+        assert "Art. 11(3)2" in ack.detail  # type: ignore[attr-defined]
+        [notice] = await uz.drain("bgw.UZ.inbox", until=1, timeout=30)
+        handed = json.loads(notice.body)
+        assert (handed["status"], handed["warnings"]) == ("accepted-with-warning", ["lead-time-short"])
+    config = load_config(world.nodes["UZ"].config, load_profiles())
+    store = Store.open(config.database_url.value)
+    try:
+        with store.engine.connect() as conn:
+            row = conn.execute(messages.select().where(messages.c.message_id == message_id)).one()
+    finally:
+        store.close()
+    assert json.loads(row.reasons) == ["lead-time-short"], "the violation is recorded with the notice"
+
+
+def test_a_late_notice_is_accepted_with_a_warning_and_recorded(world: World) -> None:
+    asyncio.run(late_notice(world))
+
+
 async def national_errors(world: World) -> None:
     world.node("KZ", ("UZ",))
     world.nodes["KZ"].start()
@@ -147,6 +177,9 @@ async def national_errors(world: World) -> None:
     unknown_type = {**good, "type": "ultimatum"}
     not_a_party = {**good, "recipient": {"side": "AZ", "unit": "Node AZ"}}
     no_link = submission(paths.SAMPLES / "kz-az-environment-1997" / "caspian-pollution-incident.xml", "AZ")
+    short = json.loads(json.dumps(good))  # Art. 11(3)2: at least 24 h before EffectiveFrom
+    short["body"]["EffectiveFrom"] = format_time(datetime.now(UTC) + timedelta(hours=23))
+    justified = {**short, "late_justification": "Паводок: ограничение вводится немедленно (форс-мажор)"}
     foreign_sender = {
         **good,
         "sender": {"side": "UZ", "unit": "Node UZ"},
@@ -159,6 +192,11 @@ async def national_errors(world: World) -> None:
         (json.dumps(not_a_party).encode(), "side-not-in-profile", None),
         (json.dumps(no_link).encode(), "link-unknown", "recipient.side"),
         (json.dumps(foreign_sender).encode(), "sender-mismatch", "sender.side"),
+        (
+            json.dumps(short).encode(),
+            "lead-time-short",
+            "Notification/Body/CrossingRestriction/EffectiveFrom",
+        ),
     ]
     async with National(world, "KZ") as national:
         keys = []
@@ -176,8 +214,12 @@ async def national_errors(world: World) -> None:
             assert answer["status"] == "rejected" and answer["reason"] == reason, answer
             if field:
                 assert answer["field"] == field, answer
+        lead = answers[-1]["message"]
+        assert "Art. 11(3)2" in lead and "24 hours (fixed by the agreement)" in lead, lead
         accepted = await national.wait_answers([await national.submit(good)])
-        assert accepted[0]["status"] == "accepted"
+        assert accepted[0]["status"] == "accepted" and "late" not in accepted[0]
+        late = await national.wait_answers([await national.submit(justified)])
+        assert late[0]["status"] == "accepted" and "Art. 11(3)2" in late[0]["late"], late
     assert world.nodes["KZ"].running
 
 

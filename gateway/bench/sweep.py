@@ -1,0 +1,190 @@
+"""`bgw bench sweep`: one escalation sweep over many open obligations, few of them due.
+
+The database (a temporary SQLite file, or a PostgreSQL database created for the run and dropped
+after) is filled with `open` obligations of the joint-meeting-proposal reply (Art. 40(1)), `due` of
+them past their next rung and the rest due in the next 30 days. One sweep is then timed as the
+node runs it: read what is due through the index, climb each one rung (pure), record the rung and
+the escalation, commit. `rows_touched` is what the sweep's read visits, from the database's own
+account, taken just before the timed sweep (PostgreSQL: EXPLAIN ANALYZE of the same query; SQLite:
+the query plan must be a SEARCH on the index, which visits the rows returned plus the entry that
+ends the range — a plan that scans the table fails the benchmark); `rows_written`
+counts obligation updates and escalation inserts. The raw baseline is a primary-key range read of
+the same number of rows in the same database, in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from lxml import etree
+from sqlalchemy import Connection, select, text
+
+from gateway.profiles import load_profiles
+from gateway.rules.deadlines import reply_deadline
+from gateway.rules.ladder import climb
+from gateway.store import Store
+from gateway.store import obligations as table
+from gateway.store.schema import obligations
+from gateway.store.times import naive
+
+POSTGRES_ADMIN = "postgresql://bgw:bgw@127.0.0.1:5432/postgres"
+TARGET_MS = 50.0
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+CHUNK = 20_000
+
+
+@contextmanager
+def _database(db: str) -> Iterator[str]:
+    if db == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="bgw-sweep-"))
+        try:
+            yield f"sqlite:///{folder / 'sweep.sqlite3'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    name = f"bgw_sweep_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql://bgw:bgw@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _rows(start: int, count: int, due: int, template: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for index in range(start, start + count):
+        # The due ones were due up to `due` seconds ago; the others fall due over the next 30 days.
+        next_at = (
+            NOW - timedelta(seconds=index + 1) if index < due else NOW + timedelta(seconds=60 + index * 2.5)
+        )
+        rows.append({**template, "message_id": str(uuid.UUID(int=index)), "next_at": naive(next_at)})
+    return rows
+
+
+def _fill(store: Store, open_count: int, due: int) -> None:
+    profile = load_profiles()["kz-uz-border-2024"]
+    proposal = profile.types["joint-meeting-proposal"]
+    deadline = reply_deadline(proposal, _empty_body(), NOW - timedelta(days=3))
+    assert deadline is not None
+    template = table.row_for(
+        table.NewObligation("out", "", "UZ", profile.id, proposal.name, "UZ", deadline, NOW), NOW
+    )
+    started = time.perf_counter()
+    for start in range(0, open_count, CHUNK):
+        with store.engine.begin() as conn:
+            conn.execute(obligations.insert(), _rows(start, min(CHUNK, open_count - start), due, template))
+        done = min(start + CHUNK, open_count)
+        print(
+            f"\r  filling: {done:>9,} of {open_count:,} open obligations "
+            f"({time.perf_counter() - started:.0f} s)",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+    print(file=sys.stderr)
+    with store.engine.begin() as conn:
+        if store.postgres:
+            conn.execute(text("ANALYZE obligations"))
+        else:
+            conn.execute(text("ANALYZE"))
+
+
+def _empty_body() -> etree._Element:
+    return etree.Element("{urn:bgw:profile:kz-uz-border-2024:1}JointMeetingProposal")
+
+
+def _rows_visited(conn: Connection, postgres: bool, limit: int, returned: int) -> int:
+    """How many rows the due query visits, by the database's own account."""
+    compiled = table.due_query().compile(dialect=conn.dialect)
+    params = compiled.construct_params({"b_now": naive(NOW), "b_limit": limit})
+    args: Any = tuple(params[name] for name in compiled.positiontup) if compiled.positiontup else params
+    if postgres:
+        plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled.string}", args).scalar_one()
+        return _scanned(plan[0]["Plan"])
+    rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", args)
+    detail = " | ".join(str(row[-1]) for row in rows)
+    if "ix_obligations_next" not in detail or "SCAN obligations" in detail:
+        raise RuntimeError(f"the sweep does not read through its index: {detail}")
+    return returned + 1  # an index range read: the rows returned and the entry that ends the range
+
+
+def _scanned(node: dict[str, Any]) -> int:
+    own = int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
+    children = node.get("Plans", [])
+    if "Scan" in node.get("Node Type", ""):
+        return own + sum(_scanned(child) for child in children)
+    return sum(_scanned(child) for child in children)
+
+
+def _sweep(store: Store, due: int) -> tuple[float, int, int]:
+    """Time one sweep: (milliseconds, rows returned, rows written)."""
+    ladder = load_profiles()["kz-uz-border-2024"].ladders["default"]
+    started = time.perf_counter()
+    with store.engine.begin() as conn:
+        found = table.due(conn, NOW, limit=max(due * 2, 1))
+        reached = table.reach(conn, [(item, climb(ladder, item.level, NOW)) for item in found])
+        written = 2 * len(reached)
+    return (time.perf_counter() - started) * 1000, len(found), written
+
+
+def _raw(store: Store, count: int) -> float:
+    started = time.perf_counter()
+    with store.engine.begin() as conn:
+        rows = conn.execute(select(obligations.c.id).where(obligations.c.id <= count)).all()
+    assert len(rows) == count
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(db: str, open_count: int, due: int) -> dict[str, Any]:
+    with _database(db) as url:
+        store = Store.open(url)
+        try:
+            _fill(store, open_count, due)
+            with store.engine.connect() as conn:  # read-only: the plan and what it visits
+                touched = _rows_visited(conn, store.postgres, max(due * 2, 1), due)
+            raw_ms = _raw(store, due)
+            sweep_ms, returned, written = _sweep(store, due)
+        finally:
+            store.close()
+    return {
+        "db": db,
+        "open": open_count,
+        "due": due,
+        "sweep_ms": round(sweep_ms, 2),
+        "rows_touched": touched,
+        "rows_written": written,
+        "escalated": returned,
+        "raw_read_ms": round(raw_ms, 2),
+    }
+
+
+def run(open_count: int, due: int, db: str, as_json: bool) -> None:
+    results = [
+        measure(name, open_count, due) for name in (("sqlite", "postgresql") if db == "both" else (db,))
+    ]
+    if as_json:  # one object per database, one per line
+        for result in results:
+            print(json.dumps(result))
+        return
+    print(f"sweep benchmark: {open_count:,} open obligations, {due:,} due; one sweep")
+    for result in results:
+        ok = result["sweep_ms"] < TARGET_MS and result["rows_touched"] <= 2 * due
+        print(
+            f"  {result['db']:<10} sweep {result['sweep_ms']:>8} ms"
+            f"   rows touched {result['rows_touched']:>7,}"
+            f"   written {result['rows_written']:>6,}   raw read of {due:,} rows {result['raw_read_ms']} ms"
+            f"   target < {TARGET_MS:g} ms and ≤ {2 * due:,} rows: {'met' if ok else 'NOT met'}"
+        )

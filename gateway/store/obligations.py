@@ -1,0 +1,223 @@
+"""Obligations and escalations in the database: open, close, find what is due, reach a rung.
+
+Functions over a connection, so that they join the caller's transaction (the message that creates
+or closes an obligation is committed with it). The sweep reads `next_at <= now` through the partial
+index `ix_obligations_next` in due order: the rows it touches are the rows that are due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, bindparam, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from gateway.rules.deadlines import Deadline
+from gateway.rules.ladder import Climb
+from gateway.store.schema import escalations, obligations
+from gateway.store.times import aware, naive
+
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class Obligation:
+    id: int
+    direction: str
+    message_id: str
+    peer: str
+    profile: str
+    type: str
+    duty: str
+    item: str
+    owner: str
+    expects: str | None
+    article: str
+    source: str
+    due_at: datetime
+    level: int
+    next_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewObligation:
+    """What opens an obligation: the message it comes from, who owes it, and its deadline."""
+
+    direction: str  # out: the peer owes it | in: we owe it
+    message_id: str
+    peer: str
+    profile: str
+    type: str
+    owner: str
+    deadline: Deadline
+    first_at: datetime  # when the first rung is reached if nothing closes it
+
+
+_REACH = (
+    update(obligations)
+    .where(and_(obligations.c.id == bindparam("b_id"), obligations.c.level == bindparam("b_level")))
+    .values(level=bindparam("b_rung"), next_at=bindparam("b_next"))
+)
+_REACH_PG = text(
+    "UPDATE obligations SET level = s.rung, next_at = s.next_at "
+    "FROM unnest(CAST(:id AS integer[]), CAST(:level AS integer[]), CAST(:rung AS integer[]), "
+    "CAST(:next AS timestamp[])) AS s(id, level, rung, next_at) "
+    "WHERE obligations.id = ANY(CAST(:id AS integer[])) AND obligations.id = s.id "
+    "AND obligations.level = s.level RETURNING obligations.id"
+)
+_ESCALATE_PG = text(
+    "INSERT INTO escalations (obligation_id, rung, level, at, state) SELECT o, r, l, a, 'open' "
+    "FROM unnest(CAST(:o AS integer[]), CAST(:r AS integer[]), CAST(:l AS varchar[]), "
+    "CAST(:a AS timestamp[])) AS e(o, r, l, a)"
+)
+_DUE = (
+    select(*(obligations.c[name] for name in Obligation.__dataclass_fields__))
+    .where(obligations.c.next_at <= bindparam("b_now"))
+    .order_by(obligations.c.next_at)
+    .limit(bindparam("b_limit"))
+)
+
+
+def row_for(new: NewObligation, at: datetime) -> dict[str, object]:
+    """The table row that opens *new* (every column, so one compiled INSERT serves all)."""
+    deadline = new.deadline
+    return {
+        "direction": new.direction,
+        "message_id": new.message_id,
+        "peer": new.peer,
+        "profile": new.profile,
+        "type": new.type,
+        "duty": deadline.duty.value,
+        "item": deadline.item or "",
+        "owner": deadline.owner or new.owner,
+        "expects": deadline.expects,
+        "article": deadline.article,
+        "source": deadline.source.value,
+        "basis": deadline.basis,
+        "optional": deadline.optional,
+        "due_at": naive(deadline.due_at),
+        "state": OPEN,
+        "level": -1,
+        # An optional reply is recorded but never escalated.
+        "next_at": None if deadline.optional else naive(new.first_at),
+        "closed_by": None,
+        "closed_at": None,
+        "created_at": naive(at),
+    }
+
+
+def open_obligations(conn: Connection, new: Sequence[NewObligation], at: datetime) -> None:
+    """Open each obligation once: opening the same one again (a re-send, a restart) changes nothing."""
+    if not new:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(obligations).on_conflict_do_nothing()
+    conn.execute(statement, [row_for(item, at) for item in new])
+
+
+def due_query() -> Select[Any]:
+    """The sweep's read (bound parameters b_now and b_limit), for the benchmark's query plan."""
+    return _DUE
+
+
+def due(conn: Connection, now: datetime, limit: int) -> list[Obligation]:
+    """Open obligations whose next rung is due at *now*, the most overdue first."""
+    found = []
+    for row in conn.execute(_DUE, {"b_now": naive(now), "b_limit": limit}):
+        *head, due_at, level, next_at = row
+        found.append(Obligation(*head, aware(due_at), level, aware(next_at)))  # type: ignore[call-arg]
+    return found
+
+
+def reach(conn: Connection, steps: Sequence[tuple[Obligation, Climb]]) -> list[Obligation]:
+    """Record that each obligation reached the rung of its climb, with its escalation. Returns those
+    that did: one whose level already moved on (another sweep got there first) is left alone — a
+    rung is never reached twice (the update is guarded by the level it expects, and the rung is
+    unique per obligation). PostgreSQL: one UPDATE and one INSERT over arrays, the rows found by
+    primary key; SQLite (in process): one prepared UPDATE per row, whose row count says who moved."""
+    if not steps:
+        return []
+    params = [
+        {
+            "b_id": item.id,
+            "b_level": item.level,
+            "b_rung": climb.index,
+            "b_next": naive(climb.next_at) if climb.next_at else None,
+        }
+        for item, climb in steps
+    ]
+    if conn.dialect.name == "postgresql":  # one statement over arrays: no round trip per row
+        moved_ids = set(
+            conn.execute(
+                _REACH_PG,
+                {name: [one[f"b_{name}"] for one in params] for name in ("id", "level", "rung", "next")},
+            ).scalars()
+        )
+        reached = [(item, climb) for item, climb in steps if item.id in moved_ids]
+    else:  # in-process SQLite: a statement per row is cheap, and its rowcount says who moved
+        reached = [
+            (item, climb)
+            for (item, climb), one in zip(steps, params, strict=True)
+            if conn.execute(_REACH, one).rowcount == 1
+        ]
+    if reached and conn.dialect.name == "postgresql":
+        conn.execute(
+            _ESCALATE_PG,
+            {
+                "o": [item.id for item, _ in reached],
+                "r": [climb.index for _, climb in reached],
+                "l": [climb.rung.level for _, climb in reached],
+                "a": [naive(climb.reached_at) for _, climb in reached],
+            },
+        )
+    elif reached:
+        conn.execute(
+            escalations.insert(),
+            [
+                {
+                    "obligation_id": item.id,
+                    "rung": climb.index,
+                    "level": climb.rung.level,
+                    "at": naive(climb.reached_at),
+                    "state": OPEN,
+                    "note": None,
+                    "acted_by": None,
+                    "acted_at": None,
+                }
+                for item, climb in reached
+            ],
+        )
+    return [item for item, _ in reached]
+
+
+def close(
+    conn: Connection,
+    *,
+    direction: str,
+    message_id: str,
+    duty: str,
+    closed_by: str,
+    at: datetime,
+    state: str = "closed",
+    item: str | None = None,
+) -> list[int]:
+    """Close the open obligations of *message_id* of kind *duty* (one *item* of a decision): the
+    ladder stops. Returns the ids closed (empty: nothing was open)."""
+    condition = and_(
+        obligations.c.direction == direction,
+        obligations.c.message_id == message_id,
+        obligations.c.duty == duty,
+        obligations.c.state == OPEN,
+    )
+    if item is not None:
+        condition = and_(condition, obligations.c.item == item)
+    closed = conn.execute(
+        update(obligations)
+        .where(condition)
+        .values(state=state, next_at=None, closed_by=closed_by, closed_at=naive(at))
+        .returning(obligations.c.id)
+    )
+    return [row.id for row in closed]

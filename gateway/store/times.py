@@ -1,0 +1,13 @@
+"""Times in the database: naive UTC columns, aware UTC in Python (both dialects store the same)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
