@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from lxml import etree
 from sqlalchemy import Connection, select, text
 
@@ -36,9 +35,9 @@ from gateway.rules.ladder import climb
 from gateway.store import Store
 from gateway.store import obligations as table
 from gateway.store.schema import obligations
+from gateway.store.scratch import scratch_database
 from gateway.store.times import naive
 
-POSTGRES_ADMIN = "postgresql://bgw:bgw@127.0.0.1:5432/postgres"
 TARGET_MS = 50.0
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CHUNK = 20_000
@@ -53,14 +52,8 @@ def _database(db: str) -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    name = f"bgw_sweep_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql://bgw:bgw@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_database("bgw_sweep") as url:
+        yield url
 
 
 def _rows(start: int, count: int, due: int, template: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from gateway import pki
 from gateway.bench import e2e as bench_e2e_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
+from gateway.cli import treaty_calendar
 from gateway.errors import GatewayError, InputError
 from gateway.node import logs
 from gateway.node.config import NodeConfig, load_config
@@ -135,6 +136,20 @@ def _node_config(path: Path) -> NodeConfig:
 def run_node(args: argparse.Namespace) -> None:
     logs.setup()
     serve(_node_config(args.config), load_profiles())
+
+
+def calendar(args: argparse.Namespace) -> None:
+    config = _node_config(args.config)
+    now = parse_time(args.at) if args.at else datetime.now(UTC)
+    store = Store.open(config.database_url.value)
+    try:
+        calendars = treaty_calendar.link_calendars(config, load_profiles(), store, now)
+    finally:
+        store.close()
+    if args.json:
+        print(treaty_calendar.as_json(calendars, now))
+    else:
+        treaty_calendar.as_text(calendars, config.zone, print)
 
 
 def status(args: argparse.Namespace) -> None:

@@ -91,6 +91,12 @@ def _node_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     status.add_argument("--config", required=True, type=Path)
     status.set_defaults(run=commands.status)
 
+    calendar = sub.add_parser("calendar", help="each link's treaty deadlines (anchored, periodic)")
+    calendar.add_argument("--config", required=True, type=Path)
+    calendar.add_argument("--at", help="as of this UTC time (default: now)")
+    calendar.add_argument("--json", action="store_true", help="print one JSON object")
+    calendar.set_defaults(run=commands.calendar)
+
     log_cmd = sub.add_parser("log", help="the node's hash-chained message log")
     log_sub = log_cmd.add_subparsers(dest="log_command", required=True, parser_class=_Parser)
     log_verify = log_sub.add_parser("verify", help="check the hash chain; name the first broken entry")

@@ -145,6 +145,7 @@ class Inbound:
             digest=ack.digest,
             payload=delivery.body,
             at=node.clock(),
+            received_at=ack.received_at,
         )
         if matched is None:
             refusal = WireError(

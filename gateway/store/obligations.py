@@ -137,7 +137,7 @@ def reach(conn: Connection, steps: Sequence[tuple[Obligation, Climb]]) -> list[O
     that did: one whose level already moved on (another sweep got there first) is left alone — a
     rung is never reached twice (the update is guarded by the level it expects, and the rung is
     unique per obligation). PostgreSQL: one UPDATE and one INSERT over arrays, the rows found by
-    primary key; SQLite (in process): one prepared UPDATE per row, whose row count says who moved."""
+    primary key, RETURNING who moved; SQLite: one batched UPDATE and one multi-row INSERT."""
     if not steps:
         return []
     params = [
@@ -157,12 +157,13 @@ def reach(conn: Connection, steps: Sequence[tuple[Obligation, Climb]]) -> list[O
             ).scalars()
         )
         reached = [(item, climb) for item, climb in steps if item.id in moved_ids]
-    else:  # in-process SQLite: a statement per row is cheap, and its rowcount says who moved
-        reached = [
-            (item, climb)
-            for (item, climb), one in zip(steps, params, strict=True)
-            if conn.execute(_REACH, one).rowcount == 1
-        ]
+    else:
+        # SQLite: one writer, and a read transaction cannot write over a newer commit, so the rows
+        # this sweep read are unchanged when it writes — unless this very transaction moved them.
+        moved = conn.execute(_REACH, params).rowcount
+        if moved not in (0, len(steps)):
+            raise RuntimeError(f"{len(steps) - moved} of {len(steps)} obligations changed under the sweep")
+        reached = list(steps) if moved else []
     if reached and conn.dialect.name == "postgresql":
         conn.execute(
             _ESCALATE_PG,

@@ -56,7 +56,7 @@ receipts = Table(
     Column("status", String(24), nullable=False),
     Column("reasons", Text),
     Column("payload", LargeBinary, nullable=False),
-    Column("at", DateTime(), nullable=False),
+    Column("at", DateTime(), nullable=False),  # when the acknowledged message was received
     UniqueConstraint("direction", "message_id", name="uq_receipts_direction_message"),
 )
 

@@ -515,9 +515,11 @@ class Store:
         digest: str,
         payload: bytes,
         at: datetime,
+        received_at: datetime | None = None,
     ) -> tuple[str, bool] | None:
         """Match a verified receipt to our outbound notice: (new state, whether the receipt's digest is
-        that of the bytes we sent), or None when no notice of ours has that id."""
+        that of the bytes we sent), or None when no notice of ours has that id. *received_at* is
+        the peer's signed time of receipt (the treaty's clocks run from it), *at* ours."""
         with self._tx() as conn:
             row = conn.execute(_FIND_OUR_NOTICE, {"b_id": message_id}).first()
             if row is None:
@@ -536,7 +538,7 @@ class Store:
                     status=status,
                     reasons=json.dumps(reasons) if reasons else None,
                     payload=payload,
-                    at=naive(at),
+                    at=naive(received_at or at),
                 ),
             )
             conn.execute(
@@ -560,6 +562,25 @@ class Store:
                 {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
             )
         return state, digest_ok
+
+    def received(self, profile: str, types: Sequence[str]) -> list[tuple[str, str, str, datetime]]:
+        """(type, direction, peer, time of receipt) of every message of *types* under *profile* that
+        its recipient acknowledged without refusing it: the facts the treaty calendar reads."""
+        query = (
+            select(messages.c.type, messages.c.direction, messages.c.peer, receipts.c.at)
+            .join(
+                receipts,
+                (receipts.c.message_id == messages.c.message_id)
+                & (receipts.c.direction != messages.c.direction),
+            )
+            .where(
+                (messages.c.profile == profile)
+                & messages.c.type.in_(list(types))
+                & (receipts.c.status != "rejected")
+            )
+        )
+        with self.engine.connect() as conn:
+            return [(row.type, row.direction, row.peer, aware(row.at)) for row in conn.execute(query)]  # type: ignore[misc]
 
     def quarantine(
         self,

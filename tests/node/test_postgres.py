@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
+from gateway.store.scratch import scratch_database
 from tests.node.harness import World
 from tests.node.test_exchange import exchange, outbound_states
-
-ADMIN = "postgresql://bgw:bgw@127.0.0.1:5432/bgw_test"
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    name = f"bgw_node_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql://bgw:bgw@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_database("bgw_node") as url:
+        yield url
 
 
 def test_a_node_on_postgresql(world: World, database: str) -> None:
