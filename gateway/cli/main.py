@@ -135,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error interrupted: stopped by the operator", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`bgw calendar … | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # noqa: BLE001 - the command line supervises one command: report, never crash
         if os.environ.get("BGW_DEBUG"):
             traceback.print_exc()
