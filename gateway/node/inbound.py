@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from gateway.errors import GatewayError, WireError
@@ -14,6 +14,7 @@ from gateway.node import payloads
 from gateway.reasons import Reason
 from gateway.rules.lead import receiver_warnings
 from gateway.store import OutgoingReceipt
+from gateway.store.obligations import Duties
 from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.contract import Message
 from gateway.wire.envelope import RECEIPT, Header, Party, new_message_id
@@ -83,9 +84,19 @@ class Inbound:
         at = node.clock()
         header = message.header
         found = []
+        duties = None
         if message.type is not None and message.body is not None:
             skew = timedelta(seconds=node.config.delivery.clock_skew_s)
             found = receiver_warnings(message.type, message.body, at, skew)
+            duties = node.duties.received(
+                message.profile,
+                message.type,
+                header.message_id,
+                header.sender.side,
+                message.body,
+                at,
+                header.in_reply_to,
+            )
         warnings = [reason.value for reason, _ in found]
         detail = "; ".join(text for _, text in found) or None
         status = "accepted-with-warning" if warnings else "accepted"
@@ -106,6 +117,7 @@ class Inbound:
             receipt=receipt,
             reasons=warnings,
             at=at,
+            duties=duties,
         )
         link = node.link_name(header.sender.side, header.profile)
         if recorded.outcome == "conflict":
@@ -136,6 +148,11 @@ class Inbound:
     async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
         node = self.node
         ack = read_acknowledgement(verified.root)
+        profile = node.profiles[verified.header.profile]
+
+        def peer_owes(type_name: str, received_at: datetime) -> Duties:
+            return node.duties.acknowledged(profile, ack.message_id, verified.side, type_name, received_at)
+
         matched = await node.db(
             node.store.record_receipt,
             message_id=ack.message_id,
@@ -146,6 +163,7 @@ class Inbound:
             payload=delivery.body,
             at=node.clock(),
             received_at=ack.received_at,
+            duties_for=peer_owes,
         )
         if matched is None:
             refusal = WireError(

@@ -57,9 +57,17 @@ class Submissions:
                     reason=Reason.LINK_UNKNOWN,
                     field="recipient.side",
                 )
-            late = None
+            late = duties = None
             if message.type is not None and message.body is not None:
                 late = sender_check(message.type, message.body, node.clock(), header.late_justification)
+                duties = node.duties.sent(
+                    message.profile,
+                    message.type,
+                    header.message_id,
+                    link.peer,
+                    message.body,
+                    header.in_reply_to,
+                )
             signed = sign(root, node.signer)
         except GatewayError as refusal:
             log.info(
@@ -78,6 +86,7 @@ class Submissions:
             digest=digest_of(signed),
             submission_key=f"{node.config.side}:{key}" if key else None,
             at=node.clock(),
+            duties=duties,
         )
         if new:
             node.wake_dispatcher()

@@ -18,6 +18,7 @@ from gateway.errors import ConfigError, GatewayError
 from gateway.node import payloads
 from gateway.node.config import NodeConfig
 from gateway.node.database import Database
+from gateway.node.duties import Obligations
 from gateway.node.inbound import Inbound
 from gateway.node.outbound import Dispatcher, Submissions
 from gateway.profiles import Profile
@@ -50,6 +51,7 @@ class Node:
         self.trust = TrustStore.from_dir(config.trust)
         self._check_own_certificate()
         self._database: Database | None = None
+        self.duties = Obligations(config.side, config.delivery.time_scale)
         self.inbound = Inbound(self)
         self.submissions = Submissions(self)
         self.dispatcher = Dispatcher(self)

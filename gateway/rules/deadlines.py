@@ -23,6 +23,7 @@ from gateway.wire.envelope import parse_time
 # Art. 42(1): joint decisions are binding; 43(1): transfer decisions set their due dates.
 DECISION_ARTICLE = "42(1), 43(1)"
 DECISION_REPORT = "decision-execution-report"
+DECIDING_TYPES = frozenset({"joint-meeting-protocol"})  # protocols that record joint decisions (41)
 
 
 class Duty(enum.StrEnum):
@@ -111,3 +112,32 @@ def decision_deadlines(body: etree._Element) -> Iterator[Deadline]:
             item=item.strip(),
             owner=decision.findtext(f"{{{namespace}}}ResponsibleSide"),
         )
+
+
+def fixed_by_body(message_type: MessageType, body: etree._Element) -> list[Deadline]:
+    """The deadlines the notice's own times fix (`reply-by` and joint decisions): known when sent."""
+    found = list(decision_deadlines(body)) if message_type.name in DECIDING_TYPES else []
+    reply = message_type.reply
+    if reply is not None and reply.by_field is not None:
+        deadline = reply_deadline(message_type, body, datetime.min)  # receipt time plays no part
+        if deadline is not None:
+            found.append(deadline)
+    return found
+
+
+def running_from_receipt(message_type: MessageType, received_at: datetime) -> list[Deadline]:
+    """The deadlines that run from the recipient's receipt (`reply(N)`): known once received."""
+    reply = message_type.reply
+    if reply is None or reply.within is None:
+        return []
+    return [
+        Deadline(
+            Duty.REPLY,
+            reply.within.after(received_at),
+            message_type.article,
+            reply.within.source,
+            _basis(reply.within, "after receipt"),
+            expects=reply.type,
+            optional=reply.optional,
+        )
+    ]

@@ -56,6 +56,32 @@ class NewObligation:
     first_at: datetime  # when the first rung is reached if nothing closes it
 
 
+@dataclass(frozen=True)
+class Duties:
+    """What recording a message does to obligations, in the same transaction: the ones it opens,
+    and the message it answers (whose reply obligation it closes)."""
+
+    opens: Sequence[NewObligation] = ()
+    answers: str | None = None
+
+
+def settle(
+    conn: Connection, duties: Duties, *, answered_direction: str, closed_by: str, at: datetime
+) -> list[int]:
+    """Open and close what *duties* says; returns the ids of the obligations closed."""
+    open_obligations(conn, duties.opens, at)
+    if duties.answers is None:
+        return []
+    return close(
+        conn,
+        direction=answered_direction,
+        message_id=duties.answers,
+        duty="reply",
+        closed_by=closed_by,
+        at=at,
+    )
+
+
 _REACH = (
     update(obligations)
     .where(and_(obligations.c.id == bindparam("b_id"), obligations.c.level == bindparam("b_level")))

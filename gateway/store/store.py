@@ -22,6 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigError, GatewayError
 from gateway.store import chain
+from gateway.store import obligations as obligation_rows
+from gateway.store.obligations import Duties
 from gateway.store.schema import log, messages, quarantine, receipts
 from gateway.store.times import aware, naive
 
@@ -41,7 +43,7 @@ _FIND_INBOUND = select(messages.c.digest, messages.c.state).where(
 _FIND_OUR_RECEIPT = select(receipts.c.receipt_id).where(
     (receipts.c.direction == "out") & (receipts.c.message_id == bindparam("b_id"))
 )
-_FIND_OUR_NOTICE = select(messages.c.state, messages.c.peer, messages.c.digest).where(
+_FIND_OUR_NOTICE = select(messages.c.state, messages.c.peer, messages.c.digest, messages.c.type).where(
     (messages.c.direction == "out")
     & (messages.c.type != "receipt")
     & (messages.c.message_id == bindparam("b_id"))
@@ -272,6 +274,7 @@ class Store:
         submission_key: str | None,
         at: datetime,
         detail: Mapping[str, Any] | None = None,
+        duties: Duties | None = None,
     ) -> tuple[str, bool]:
         """Write a signed notice to the outbox; (message id, True) — or the id already stored for
         this submission key and False, so a submission repeated by a national system is sent once."""
@@ -303,7 +306,32 @@ class Store:
                 peer,
                 {"type": message_type, "profile": profile, **(detail or {})},
             )
+            if duties is not None:  # our reply closes what we owed for the peer's message
+                self._settle(conn, duties, "in", message_id, peer, at)
         return message_id, True
+
+    def _settle(
+        self,
+        conn: Connection,
+        duties: Duties,
+        answered_direction: str,
+        message_id: str,
+        peer: str,
+        at: datetime,
+    ) -> None:
+        closed = obligation_rows.settle(
+            conn, duties, answered_direction=answered_direction, closed_by=message_id, at=at
+        )
+        if duties.opens:
+            detail = [
+                {"duty": o.deadline.duty.value, "owner": o.owner, "due": o.deadline.due_at.isoformat()}
+                for o in duties.opens
+            ]
+            self._append(conn, at, "obligations-opened", message_id, peer, {"obligations": detail})
+        if closed:
+            self._append(
+                conn, at, "obligations-closed", duties.answers, peer, {"by": message_id, "ids": closed}
+            )
 
     def due_outbound(self, now: datetime, limit: int = 100) -> list[Outbound]:
         """Outbound messages whose (re)publication is due: queued, retrying, or sent and unreceipted."""
@@ -430,6 +458,7 @@ class Store:
         receipt: OutgoingReceipt,
         reasons: list[str],
         at: datetime,
+        duties: Duties | None = None,
     ) -> Inbound:
         """Record a verified notice from the peer and queue its signed receipt, deduplicating on the
         message id in the database: the same bytes again get the same receipt again, never a second
@@ -495,6 +524,8 @@ class Store:
                     "receipt_id": receipt.receipt_id,
                 },
             )
+            if duties is not None:  # what we now owe; the peer's reply closes what it owed us
+                self._settle(conn, duties, "out", message_id, peer, at)
         return Inbound("new", receipt.receipt_id)
 
     def mark_delivered_national(self, message_id: str, at: datetime) -> None:
@@ -516,6 +547,7 @@ class Store:
         payload: bytes,
         at: datetime,
         received_at: datetime | None = None,
+        duties_for: Callable[[str, datetime], Duties] | None = None,
     ) -> tuple[str, bool] | None:
         """Match a verified receipt to our outbound notice: (new state, whether the receipt's digest is
         that of the bytes we sent), or None when no notice of ours has that id. *received_at* is
@@ -561,6 +593,8 @@ class Store:
                 row.peer,
                 {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
             )
+            if duties_for is not None and state == "delivered":  # the peer's reply runs from its receipt
+                self._settle(conn, duties_for(row.type, received_at or at), "in", message_id, row.peer, at)
         return state, digest_ok
 
     def received(self, profile: str, types: Sequence[str]) -> list[tuple[str, str, str, datetime]]:

@@ -1,0 +1,89 @@
+"""Which obligations a message opens or closes on this node (pure, given the node's side).
+
+Direction `out`: the peer owes it (a reply to what we sent); `in`: we owe it (a reply to what we
+received). Joint decisions go to the side the protocol names as responsible (both when it names
+none). Each obligation's first escalation rung is computed from the type's ladder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from lxml import etree
+
+from gateway.profiles import MessageType, Profile
+from gateway.rules.deadlines import Deadline, Duty, fixed_by_body, running_from_receipt
+from gateway.rules.ladder import first_at
+from gateway.store.obligations import Duties, NewObligation
+
+
+class Obligations:
+    def __init__(self, side: str, scale: float = 1.0) -> None:
+        self.side = side
+        self.scale = scale  # < 1 shortens ladder delays (tests and demos only)
+
+    def _new(
+        self,
+        profile: Profile,
+        message_type: MessageType,
+        message_id: str,
+        peer: str,
+        owed_to_us: bool,
+        deadlines: Iterable[Deadline],
+    ) -> Iterator[NewObligation]:
+        ladder = profile.ladder_for(message_type)
+        for deadline in deadlines:
+            owners = [deadline.owner] if deadline.owner else [self.side, peer]
+            if deadline.duty is not Duty.DECISION:
+                owners = [peer if owed_to_us else self.side]
+            for owner in (side for side in owners if side in (self.side, peer)):
+                yield NewObligation(
+                    "out" if owner == peer else "in",
+                    message_id,
+                    peer,
+                    profile.id,
+                    message_type.name,
+                    owner,
+                    deadline,
+                    first_at(ladder, deadline.due_at, self.scale),
+                )
+
+    def sent(
+        self,
+        profile: Profile,
+        message_type: MessageType,
+        message_id: str,
+        peer: str,
+        body: etree._Element,
+        in_reply_to: str | None,
+    ) -> Duties:
+        """A notice we send: what its own times fix for the peer; the reply it is closes ours."""
+        opens = self._new(profile, message_type, message_id, peer, True, fixed_by_body(message_type, body))
+        return Duties(tuple(opens), in_reply_to)
+
+    def received(
+        self,
+        profile: Profile,
+        message_type: MessageType,
+        message_id: str,
+        peer: str,
+        body: etree._Element,
+        received_at: datetime,
+        in_reply_to: str | None,
+    ) -> Duties:
+        """A notice we received: every reply and decision we now owe; the reply it is closes the peer's."""
+        deadlines = [*fixed_by_body(message_type, body), *running_from_receipt(message_type, received_at)]
+        return Duties(
+            tuple(self._new(profile, message_type, message_id, peer, False, deadlines)), in_reply_to
+        )
+
+    def acknowledged(
+        self, profile: Profile, message_id: str, peer: str, type_name: str, received_at: datetime
+    ) -> Duties:
+        """The peer's receipt of our notice: the reply it owes runs from its time of receipt."""
+        message_type = profile.types.get(type_name)
+        if message_type is None:
+            return Duties()
+        deadlines = running_from_receipt(message_type, received_at)
+        return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines)))

@@ -1,0 +1,79 @@
+"""Obligations between two running nodes: a joint-meeting proposal (Art. 40(1): reply within 48 h of
+receipt) opens the reply duty on both sides — owed by UZ, from UZ's signed time of receipt — and
+UZ's reply closes it on both sides, in the same transactions that record the messages."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from gateway import paths
+from gateway.node.config import load_config
+from gateway.profiles import load_profiles
+from gateway.store import Store
+from gateway.store.schema import obligations, receipts
+from tests.node.harness import National, World, submission, wait_for_consumer
+
+SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
+
+
+def rows(world: World, side: str) -> list[Any]:
+    store = Store.open(load_config(world.nodes[side].config, load_profiles()).database_url.value)
+    try:
+        with store.engine.connect() as conn:
+            found = list(conn.execute(select(obligations).order_by(obligations.c.id)))
+            acks = {r.message_id: r.at for r in conn.execute(select(receipts))}
+    finally:
+        store.close()
+    return [(row, acks.get(row.message_id)) for row in found]
+
+
+def wait_for(check: Any, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.2)
+
+
+async def proposal_and_reply(world: World) -> None:
+    for side, peer in (("KZ", "UZ"), ("UZ", "KZ")):
+        world.node(side, (peer,)).start()
+        await wait_for_consumer(world, side)
+    async with National(world, "KZ") as kz, National(world, "UZ") as uz:
+        [answer] = await kz.wait_answers(
+            [await kz.submit(submission(SAMPLES / "joint-meeting-proposal.xml", "UZ"))]
+        )
+        proposal = answer["message_id"]
+        await uz.drain("bgw.UZ.inbox", until=1, timeout=30)
+        owed = wait_for(lambda: [r for r in rows(world, "KZ") if r[0].duty == "reply"])
+        [(kz_row, received_at)] = owed
+        assert (kz_row.direction, kz_row.owner, kz_row.state, kz_row.message_id) == (
+            "out",
+            "UZ",
+            "open",
+            proposal,
+        )
+        assert (kz_row.article, kz_row.source, kz_row.expects) == ("40(1)", "text", "joint-meeting-reply")
+        assert kz_row.due_at == received_at + timedelta(hours=48), "48 h from UZ's signed time of receipt"
+        [(uz_row, _)] = [r for r in rows(world, "UZ") if r[0].duty == "reply"]
+        assert (uz_row.direction, uz_row.owner, uz_row.state) == ("in", "UZ", "open")
+        reply = submission(SAMPLES / "joint-meeting-reply.xml", "KZ")
+        reply["in_reply_to"] = proposal
+        [answered] = await uz.wait_answers([await uz.submit(reply)])
+        assert answered["status"] == "accepted", answered
+        await kz.drain("bgw.KZ.inbox", until=1, timeout=30)
+    closed = wait_for(lambda: all(r[0].state == "closed" for r in rows(world, "KZ") if r[0].duty == "reply"))
+    assert closed, rows(world, "KZ")
+    for side in ("KZ", "UZ"):
+        [(row, _)] = [r for r in rows(world, side) if r[0].duty == "reply"]
+        assert (row.state, row.closed_by, row.next_at) == ("closed", answered["message_id"], None), side
+
+
+def test_a_reply_duty_opens_on_both_sides_and_the_reply_closes_it(world: World) -> None:
+    asyncio.run(proposal_and_reply(world))
