@@ -4,36 +4,33 @@ and the messages the node recorded; every number marked `text` (the agreement's)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from gateway.node.config import NodeConfig
-from gateway.profiles import Profile
+from gateway.profiles import Profile, Source
+from gateway.render import SOURCE
 from gateway.rules.calendar import Entry, Fact, treaty_calendar
 from gateway.store import Store
 from gateway.wire.envelope import format_time
 
-SOURCE_WORDS = {"text": "fixed by the agreement", "default": "gateway default"}
-
 
 def _calendar_types(profile: Profile) -> list[str]:
-    return [
-        t.name for t in profile.types.values() if t.anchored or t.effect or t.periodic
-    ]  # the messages whose receipt moves a treaty clock
+    """The types whose receipt moves a treaty clock."""
+    return [t.name for t in profile.types.values() if t.anchored or t.effect or t.periodic]
 
 
 def link_calendars(
-    config: NodeConfig, profiles: dict[str, Profile] | Any, store: Store, now: datetime
+    config: NodeConfig, profiles: Mapping[str, Profile], store: Store, now: datetime
 ) -> list[tuple[str, list[Entry]]]:
     result = []
     for link in config.links:
         profile = profiles[link.profile]
+        received = store.received(profile.id, link.peer, _calendar_types(profile))
         facts = [
-            Fact(type_name, peer if direction == "in" else config.side, at)
-            for type_name, direction, peer, at in store.received(profile.id, _calendar_types(profile))
-            if peer == link.peer
+            Fact(type_name, link.peer if direction == "in" else config.side, at)
+            for type_name, direction, at in received
         ]
         result.append((link.name, treaty_calendar(profile, facts, now)))
     return result
@@ -75,4 +72,4 @@ def as_text(calendars: list[tuple[str, list[Entry]]], zone: str, write: Callable
             article = f"Art. {e.article}" if e.article[:1].isdigit() else e.article
             columns = f"{when:<16}  {e.state.value:<8}  {e.source.value:<7}  {e.what:<26}  {article:<14}"
             write(f"  {columns}  {e.basis}")
-    write(f"times in {zone}; text: {SOURCE_WORDS['text']}, default: {SOURCE_WORDS['default']}")
+    write(f"times in {zone}; text: {SOURCE[Source.TEXT]['en']}; default: {SOURCE[Source.DEFAULT]['en']}")

@@ -40,6 +40,11 @@ def mask(text: str) -> str:
     return _CREDENTIALS.sub(r"\1***\3", text)
 
 
+def link_name(peer: str, profile: str) -> str:
+    """How logs and status name a link: ``UZ/kz-uz-border-2024``."""
+    return f"{peer}/{profile}"
+
+
 @dataclass(frozen=True)
 class Link:
     """A peer side and the treaty profile the two nodes speak."""
@@ -52,7 +57,7 @@ class Link:
 
     @property
     def name(self) -> str:
-        return f"{self.peer}/{self.profile}"
+        return link_name(self.peer, self.profile)
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ class Obligations:
     ) -> Iterator[NewObligation]:
         ladder = profile.ladder_for(message_type)
         for deadline in deadlines:
-            owners = [deadline.owner] if deadline.owner else [self.side, peer]
-            if deadline.duty is not Duty.DECISION:
+            if deadline.duty is Duty.DECISION:  # the side the protocol names, else both
+                owners = [deadline.owner] if deadline.owner else [self.side, peer]
+            else:
                 owners = [peer if owed_to_us else self.side]
             for owner in (side for side in owners if side in (self.side, peer)):
                 yield NewObligation(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from gateway.errors import GatewayError, WireError
 from gateway.node import payloads
+from gateway.node.config import link_name
 from gateway.reasons import Reason
 from gateway.rules.lead import receiver_warnings
 from gateway.store import OutgoingReceipt
@@ -119,7 +120,7 @@ class Inbound:
             at=at,
             duties=duties,
         )
-        link = node.link_name(header.sender.side, header.profile)
+        link = link_name(header.sender.side, header.profile)
         if recorded.outcome == "conflict":
             refusal = WireError(
                 f"message {header.message_id} was already received with other content",
@@ -172,7 +173,7 @@ class Inbound:
             await self._refuse(delivery, refusal, digest_of(delivery.body), verified.side, answer=False)
             return
         state, digest_ok = matched
-        link = node.link_name(verified.side, verified.header.profile)
+        link = link_name(verified.side, verified.header.profile)
         log.info("receipt", extra={"message_id": ack.message_id, "link": link, "state": state})
         await node.emit(
             "receipt-received",

@@ -87,9 +87,6 @@ class Node:
             raise RuntimeError("the store is not open")
         return await self._database.call(function, *args, **kwargs)
 
-    def link_name(self, peer: str, profile: str) -> str:
-        return f"{peer}/{profile}"
-
     def wake_dispatcher(self) -> None:
         self.dispatcher.wake.set()
 

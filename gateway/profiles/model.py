@@ -85,6 +85,10 @@ class Span:
         months = self.value * (12 if self.unit is Unit.YEARS else 1)
         return _add_months(moment, sign * months)
 
+    def relative(self, relation: str) -> str:
+        """E.g. ``48 hours after receipt (text)``: how a due time was computed, with its source."""
+        return f"{self.value} {self.unit.value} {relation} ({self.source.value})"
+
     def __str__(self) -> str:
         return f"{self.value} {self.unit.value} ({self.source.value})"
 

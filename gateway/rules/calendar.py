@@ -73,10 +73,6 @@ def _duty_state(at: datetime, now: datetime, met: bool) -> State:
     return State.OVERDUE if at < now else State.UPCOMING
 
 
-def _basis(span: Span, relation: str) -> str:
-    return f"{span.value} {span.unit.value} {relation} ({span.source.value})"
-
-
 class _Calendar:
     def __init__(self, profile: Profile, facts: Sequence[Fact], now: datetime) -> None:
         self.profile, self.facts, self.now = profile, facts, now
@@ -110,7 +106,7 @@ class _Calendar:
         notice = notices[0]
         latest = _latest(self.facts, notice.name)
         missing = [side for side in self.profile.sides if side not in latest]
-        basis = _basis(clause.span, f"after receipt of the last {notice.name}")
+        basis = clause.span.relative(f"after receipt of the last {notice.name}")
         if missing:
             return Entry(
                 ENTRY_INTO_FORCE,
@@ -148,7 +144,7 @@ class _Calendar:
             clause.article if clause else "",
             end,
             span.source,
-            _basis(span, "term from entry into force") + renewed,
+            span.relative("term from entry into force") + renewed,
             _date_state(end, self.now),
             duty=False,
         )
@@ -165,7 +161,7 @@ class _Calendar:
                 ends = self._term_ends(force) if force else None
                 anchor = ends[0] if ends else None
             relation = f"after {anchored.anchor}" if anchored.within else f"before {anchored.anchor}"
-            basis = _basis(span, relation)
+            basis = span.relative(relation)
             if anchor is None:
                 yield Entry(
                     message_type.name,
@@ -202,7 +198,7 @@ class _Calendar:
             latest = _latest(self.facts, message_type.name)
             if latest:
                 at = effect.after.after(min(latest.values()))
-                basis = _basis(effect.after, f"after receipt of the {message_type.name}")
+                basis = effect.after.relative(f"after receipt of the {message_type.name}")
                 yield Entry(
                     TERMINATION,
                     message_type.article,
@@ -227,7 +223,7 @@ class _Calendar:
                     message_type.article,
                     None,
                     period.source,
-                    _basis(period, "after entry into force") + "; entry into force not known yet",
+                    period.relative("after entry into force") + "; entry into force not known yet",
                     State.PENDING,
                     duty=True,
                 )
@@ -238,7 +234,7 @@ class _Calendar:
                 message_type.article,
                 at,
                 period.source,
-                _basis(period, f"after {what}") + " (at least once per period)",
+                period.relative(f"after {what}") + " (at least once per period)",
                 _duty_state(at, self.now, met=False),
                 duty=True,
             )

@@ -16,8 +16,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from gateway.profiles import MessageType, Source, Span
-from gateway.rules.fields import field_nodes
+from gateway.profiles import MessageType, Source
+from gateway.rules.fields import earliest_time, field_nodes
 from gateway.wire.envelope import parse_time
 
 # Art. 42(1): joint decisions are binding; 43(1): transfer decisions set their due dates.
@@ -49,10 +49,6 @@ class Deadline:
         return at > self.due_at
 
 
-def _basis(span: Span, relation: str) -> str:
-    return f"{span.value} {span.unit.value} {relation} ({span.source.value})"
-
-
 def receipt_deadline(message_type: MessageType, sent_at: datetime) -> Deadline:
     """The peer's signed receipt is due this long after the send (a technical acknowledgement)."""
     span = message_type.receipt_due
@@ -61,7 +57,7 @@ def receipt_deadline(message_type: MessageType, sent_at: datetime) -> Deadline:
         span.after(sent_at),
         message_type.article,
         span.source,
-        _basis(span, f"after sending ({message_type.timing.value})"),
+        span.relative(f"after sending ({message_type.timing.value})"),
     )
 
 
@@ -69,26 +65,24 @@ def reply_deadline(message_type: MessageType, body: etree._Element, received_at:
     """The business reply *message_type* expects, if any, once the recipient has it at *received_at*.
 
     None when the type expects no reply, or a `reply-by` notice lacks the time it is measured to."""
+    within = running_from_receipt(message_type, received_at)
+    return within[0] if within else _reply_by(message_type, body)
+
+
+def _reply_by(message_type: MessageType, body: etree._Element) -> Deadline | None:
+    """`reply-by(field − N)`: due N before a time of the notice itself."""
     reply = message_type.reply
-    if reply is None:
+    if reply is None or reply.by_field is None or reply.before is None:
         return None
-    if reply.within is not None:
-        due_at = reply.within.after(received_at)
-        span, basis = reply.within, _basis(reply.within, "after receipt")
-    elif reply.by_field is not None and reply.before is not None:
-        times = [parse_time(node.text or "") for node in field_nodes(body, reply.by_field) if node.text]
-        if not times:
-            return None
-        due_at = reply.before.before(min(times))
-        span, basis = reply.before, _basis(reply.before, f"before {reply.by_field}")
-    else:
+    measured_to = earliest_time(body, reply.by_field)
+    if measured_to is None:
         return None
     return Deadline(
         Duty.REPLY,
-        due_at,
+        reply.before.before(measured_to),
         message_type.article,
-        span.source,
-        basis,
+        reply.before.source,
+        reply.before.relative(f"before {reply.by_field}"),
         expects=reply.type,
         optional=reply.optional,
     )
@@ -117,12 +111,8 @@ def decision_deadlines(body: etree._Element) -> Iterator[Deadline]:
 def fixed_by_body(message_type: MessageType, body: etree._Element) -> list[Deadline]:
     """The deadlines the notice's own times fix (`reply-by` and joint decisions): known when sent."""
     found = list(decision_deadlines(body)) if message_type.name in DECIDING_TYPES else []
-    reply = message_type.reply
-    if reply is not None and reply.by_field is not None:
-        deadline = reply_deadline(message_type, body, datetime.min)  # receipt time plays no part
-        if deadline is not None:
-            found.append(deadline)
-    return found
+    reply_by = _reply_by(message_type, body)
+    return [*found, reply_by] if reply_by is not None else found
 
 
 def running_from_receipt(message_type: MessageType, received_at: datetime) -> list[Deadline]:
@@ -136,7 +126,7 @@ def running_from_receipt(message_type: MessageType, received_at: datetime) -> li
             reply.within.after(received_at),
             message_type.article,
             reply.within.source,
-            _basis(reply.within, "after receipt"),
+            reply.within.relative("after receipt"),
             expects=reply.type,
             optional=reply.optional,
         )

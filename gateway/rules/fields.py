@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lxml import etree
+
+from gateway.wire.envelope import parse_time
 
 
 def field_nodes(body: etree._Element, path: str) -> list[etree._Element]:
@@ -14,3 +18,9 @@ def field_nodes(body: etree._Element, path: str) -> list[etree._Element]:
 
 def field_values(body: etree._Element, path: str) -> list[str]:
     return [(node.text or "").strip() for node in field_nodes(body, path)]
+
+
+def earliest_time(body: etree._Element, path: str) -> datetime | None:
+    """The earliest UTC time at *path* (a body may carry several), or None when there is none."""
+    times = [parse_time(value) for value in field_values(body, path) if value]
+    return min(times) if times else None

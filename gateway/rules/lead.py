@@ -15,14 +15,11 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from gateway.errors import RuleError
-from gateway.profiles import MessageType, Source, Span
+from gateway.profiles import MessageType, Span
 from gateway.reasons import Reason
-from gateway.rules.fields import field_values
-from gateway.wire.envelope import format_time, parse_time
-
-
-def _who(source: Source) -> str:
-    return "fixed by the agreement" if source is Source.TEXT else "gateway default, not a treaty figure"
+from gateway.render import SOURCE
+from gateway.rules.fields import earliest_time
+from gateway.wire.envelope import format_time
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ class LeadCheck:
     def describe(self) -> str:
         return (
             f"Art. {self.article}: {self.type} must be sent at least {self.required.value} "
-            f"{self.required.unit.value} ({_who(self.required.source)}) before {self.field}; "
+            f"{self.required.unit.value} ({SOURCE[self.required.source]['en']}) before {self.field}; "
             f"{self.field} is {format_time(self.starts_at)}, the earliest allowed at "
             f"{format_time(self.measured_from)} is {format_time(self.earliest_start)}"
         )
@@ -76,11 +73,6 @@ class EventCheck:
         )
 
 
-def _earliest(body: etree._Element, path: str) -> datetime | None:
-    times = [parse_time(value) for value in field_values(body, path) if value]
-    return min(times) if times else None
-
-
 def check_lead(
     message_type: MessageType, body: etree._Element, at: datetime, tolerance: timedelta = timedelta(0)
 ) -> LeadCheck | None:
@@ -90,7 +82,7 @@ def check_lead(
     lead = message_type.lead
     if lead is None:
         return None
-    starts_at = _earliest(body, lead.field)
+    starts_at = earliest_time(body, lead.field)
     if starts_at is None:
         return None
     return LeadCheck(
@@ -110,7 +102,7 @@ def check_event(
     """The `after` check: the reported event time is not later than *at* (+ *tolerance*)."""
     if message_type.event_field is None:
         return None
-    occurred_at = _earliest(body, message_type.event_field)
+    occurred_at = earliest_time(body, message_type.event_field)
     if occurred_at is None:
         return None
     return EventCheck(

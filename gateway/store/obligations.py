@@ -118,7 +118,7 @@ def row_for(new: NewObligation, at: datetime) -> dict[str, object]:
         "type": new.type,
         "duty": deadline.duty.value,
         "item": deadline.item or "",
-        "owner": deadline.owner or new.owner,
+        "owner": new.owner,
         "expects": deadline.expects,
         "article": deadline.article,
         "source": deadline.source.value,
@@ -151,73 +151,95 @@ def due_query() -> Select[Any]:
 
 def due(conn: Connection, now: datetime, limit: int) -> list[Obligation]:
     """Open obligations whose next rung is due at *now*, the most overdue first."""
-    found = []
-    for row in conn.execute(_DUE, {"b_now": naive(now), "b_limit": limit}):
-        *head, due_at, level, next_at = row
-        found.append(Obligation(*head, aware(due_at), level, aware(next_at)))  # type: ignore[call-arg]
-    return found
+    rows = conn.execute(_DUE, {"b_now": naive(now), "b_limit": limit})
+    return [
+        Obligation(**{**row._mapping, "due_at": aware(row.due_at), "next_at": aware(row.next_at)})
+        for row in rows
+    ]
 
 
 def reach(conn: Connection, steps: Sequence[tuple[Obligation, Climb]]) -> list[Obligation]:
     """Record that each obligation reached the rung of its climb, with its escalation. Returns those
     that did: one whose level already moved on (another sweep got there first) is left alone — a
     rung is never reached twice (the update is guarded by the level it expects, and the rung is
-    unique per obligation). PostgreSQL: one UPDATE and one INSERT over arrays, the rows found by
-    primary key, RETURNING who moved; SQLite: one batched UPDATE and one multi-row INSERT."""
+    unique per obligation)."""
     if not steps:
         return []
+    postgres = conn.dialect.name == "postgresql"
+    reached = _move_postgres(conn, steps) if postgres else _move_sqlite(conn, steps)
+    if reached and postgres:
+        _escalate_postgres(conn, reached)
+    elif reached:
+        _escalate_sqlite(conn, reached)
+    return [item for item, _ in reached]
+
+
+Steps = Sequence[tuple[Obligation, Climb]]
+
+
+def _next(climb: Climb) -> datetime | None:
+    return naive(climb.next_at) if climb.next_at else None
+
+
+def _move_postgres(conn: Connection, steps: Steps) -> Steps:
+    """One UPDATE over arrays, the rows found by primary key; RETURNING says which moved."""
+    moved = set(
+        conn.execute(
+            _REACH_PG,
+            {
+                "id": [item.id for item, _ in steps],
+                "level": [item.level for item, _ in steps],
+                "rung": [climb.index for _, climb in steps],
+                "next": [_next(climb) for _, climb in steps],
+            },
+        ).scalars()
+    )
+    return [(item, climb) for item, climb in steps if item.id in moved]
+
+
+def _move_sqlite(conn: Connection, steps: Steps) -> Steps:
+    """One batched UPDATE. SQLite has one writer, and a read transaction cannot write over a newer
+    commit, so the rows this sweep read are unchanged when it writes — unless this very
+    transaction already moved them: all moved, or none."""
     params = [
-        {
-            "b_id": item.id,
-            "b_level": item.level,
-            "b_rung": climb.index,
-            "b_next": naive(climb.next_at) if climb.next_at else None,
-        }
+        {"b_id": item.id, "b_level": item.level, "b_rung": climb.index, "b_next": _next(climb)}
         for item, climb in steps
     ]
-    if conn.dialect.name == "postgresql":  # one statement over arrays: no round trip per row
-        moved_ids = set(
-            conn.execute(
-                _REACH_PG,
-                {name: [one[f"b_{name}"] for one in params] for name in ("id", "level", "rung", "next")},
-            ).scalars()
-        )
-        reached = [(item, climb) for item, climb in steps if item.id in moved_ids]
-    else:
-        # SQLite: one writer, and a read transaction cannot write over a newer commit, so the rows
-        # this sweep read are unchanged when it writes — unless this very transaction moved them.
-        moved = conn.execute(_REACH, params).rowcount
-        if moved not in (0, len(steps)):
-            raise RuntimeError(f"{len(steps) - moved} of {len(steps)} obligations changed under the sweep")
-        reached = list(steps) if moved else []
-    if reached and conn.dialect.name == "postgresql":
-        conn.execute(
-            _ESCALATE_PG,
+    moved = conn.execute(_REACH, params).rowcount
+    if moved not in (0, len(steps)):
+        raise RuntimeError(f"{len(steps) - moved} of {len(steps)} obligations changed under the sweep")
+    return steps if moved else []
+
+
+def _escalate_postgres(conn: Connection, reached: Steps) -> None:
+    conn.execute(
+        _ESCALATE_PG,
+        {
+            "o": [item.id for item, _ in reached],
+            "r": [climb.index for _, climb in reached],
+            "l": [climb.rung.level for _, climb in reached],
+            "a": [naive(climb.reached_at) for _, climb in reached],
+        },
+    )
+
+
+def _escalate_sqlite(conn: Connection, reached: Steps) -> None:
+    conn.execute(
+        escalations.insert(),
+        [
             {
-                "o": [item.id for item, _ in reached],
-                "r": [climb.index for _, climb in reached],
-                "l": [climb.rung.level for _, climb in reached],
-                "a": [naive(climb.reached_at) for _, climb in reached],
-            },
-        )
-    elif reached:
-        conn.execute(
-            escalations.insert(),
-            [
-                {
-                    "obligation_id": item.id,
-                    "rung": climb.index,
-                    "level": climb.rung.level,
-                    "at": naive(climb.reached_at),
-                    "state": OPEN,
-                    "note": None,
-                    "acted_by": None,
-                    "acted_at": None,
-                }
-                for item, climb in reached
-            ],
-        )
-    return [item for item, _ in reached]
+                "obligation_id": item.id,
+                "rung": climb.index,
+                "level": climb.rung.level,
+                "at": naive(climb.reached_at),
+                "state": OPEN,
+                "note": None,
+                "acted_by": None,
+                "acted_at": None,
+            }
+            for item, climb in reached
+        ],
+    )
 
 
 def close(
@@ -228,23 +250,20 @@ def close(
     duty: str,
     closed_by: str,
     at: datetime,
-    state: str = "closed",
-    item: str | None = None,
 ) -> list[int]:
-    """Close the open obligations of *message_id* of kind *duty* (one *item* of a decision): the
-    ladder stops. Returns the ids closed (empty: nothing was open)."""
-    condition = and_(
-        obligations.c.direction == direction,
-        obligations.c.message_id == message_id,
-        obligations.c.duty == duty,
-        obligations.c.state == OPEN,
-    )
-    if item is not None:
-        condition = and_(condition, obligations.c.item == item)
+    """Close the open obligations of *message_id* of kind *duty*: the ladder stops. Returns the ids
+    closed (empty: nothing was open)."""
     closed = conn.execute(
         update(obligations)
-        .where(condition)
-        .values(state=state, next_at=None, closed_by=closed_by, closed_at=naive(at))
+        .where(
+            and_(
+                obligations.c.direction == direction,
+                obligations.c.message_id == message_id,
+                obligations.c.duty == duty,
+                obligations.c.state == OPEN,
+            )
+        )
+        .values(state="closed", next_at=None, closed_by=closed_by, closed_at=naive(at))
         .returning(obligations.c.id)
     )
     return [row.id for row in closed]

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -597,11 +597,11 @@ class Store:
                 self._settle(conn, duties_for(row.type, received_at or at), "in", message_id, row.peer, at)
         return state, digest_ok
 
-    def received(self, profile: str, types: Sequence[str]) -> list[tuple[str, str, str, datetime]]:
-        """(type, direction, peer, time of receipt) of every message of *types* under *profile* that
-        its recipient acknowledged without refusing it: the facts the treaty calendar reads."""
+    def received(self, profile: str, peer: str, types: Sequence[str]) -> list[tuple[str, str, datetime]]:
+        """(type, direction, time of receipt) of every message of *types* exchanged with *peer* under
+        *profile* that its recipient acknowledged without refusing it: what the treaty calendar reads."""
         query = (
-            select(messages.c.type, messages.c.direction, messages.c.peer, receipts.c.at)
+            select(messages.c.type, messages.c.direction, receipts.c.at)
             .join(
                 receipts,
                 (receipts.c.message_id == messages.c.message_id)
@@ -609,12 +609,14 @@ class Store:
             )
             .where(
                 (messages.c.profile == profile)
+                & (messages.c.peer == peer)
                 & messages.c.type.in_(list(types))
                 & (receipts.c.status != "rejected")
             )
         )
         with self.engine.connect() as conn:
-            return [(row.type, row.direction, row.peer, aware(row.at)) for row in conn.execute(query)]  # type: ignore[misc]
+            rows = conn.execute(query).all()
+        return [(str(row.type), str(row.direction), row.at.replace(tzinfo=UTC)) for row in rows]
 
     def quarantine(
         self,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 
 from gateway import paths
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.store import Store
 from tests.node.harness import National, World, outbound_states, submission, wait_for_consumer
+from tests.test_cli import bgw
 
 __all__ = ["exchange", "outbound_states"]
 
@@ -48,26 +47,16 @@ async def exchange(world: World, count: int, *, create: bool = True) -> None:
         assert receipted == ids
 
 
-def bgw(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=paths.ROOT,
-    )
-
-
 def test_notices_travel_signed_receipted_and_logged(world: World) -> None:
     asyncio.run(exchange(world, 50))
     assert world.nodes["KZ"].stop() == 0
     assert world.nodes["UZ"].stop() == 0
     assert outbound_states(world, "KZ") == {"delivered": 50}
     status = bgw("status", "--config", world.nodes["UZ"].config)
-    assert "notices received from KZ: delivered 50" in status.stdout, status.stdout
-    assert "receipts sent to KZ: sent 50" in status.stdout
+    assert "notices received from KZ: delivered 50" in status.stdout.decode(), status.stdout
+    assert "receipts sent to KZ: sent 50" in status.stdout.decode()
     verified = bgw("log", "verify", "--config", world.nodes["UZ"].config)
-    assert verified.returncode == 0 and "hash chain verified" in verified.stdout
+    assert verified.returncode == 0 and "hash chain verified" in verified.stdout.decode()
     for side in ("KZ", "UZ"):
         config = load_config(world.nodes[side].config, load_profiles())
         store = Store.open(config.database_url.value)

@@ -11,6 +11,7 @@ from lxml import etree
 
 from gateway import paths
 from gateway.profiles import Source, Timing, load_profiles
+from gateway.render import SOURCE
 from gateway.rules.calendar import Fact, State, treaty_calendar
 from gateway.rules.deadlines import Duty, decision_deadlines, receipt_deadline, reply_deadline
 from gateway.rules.fields import field_nodes
@@ -66,7 +67,7 @@ def test_lead_boundary_for_the_sender(
     assert short is not None and not short.met and short.shortfall == S
     text = short.describe()
     assert f"Art. {message_type.article}" in text and format_time(T0 + lead) in text
-    assert ("fixed by the agreement" in text) is (source is Source.TEXT)
+    assert f"({SOURCE[source]['en']})" in text  # the agreement's figure, or said to be ours
     assert ("gateway default" in text) is (source is Source.DEFAULT)
 
 
