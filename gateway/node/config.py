@@ -68,7 +68,8 @@ class Delivery:
     retry_ceiling_s: float = 900.0
     max_publish_attempts: int = 12
     clock_skew_s: float = 300.0
-    time_scale: float = 1.0  # < 1 shortens receipt waits (tests and demos only)
+    time_scale: float = 1.0  # < 1 shortens receipt waits and ladder delays (tests and demos only)
+    sweep_interval_s: float = 30.0  # how often the obligations sweep runs
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class NodeConfig:
     trust: Path
     links: tuple[Link, ...]
     delivery: Delivery = Delivery()
+    clock_shift_file: Path | None = None  # tests and demos only: see gateway.node.clock
 
     def links_with(self, peer: str) -> tuple[Link, ...]:
         return tuple(link for link in self.links if link.peer == peer)
@@ -137,6 +139,7 @@ def _delivery(table: _Table) -> Delivery:
             "max_publish_attempts",
             "clock_skew_s",
             "time_scale",
+            "sweep_interval_s",
         }
     )
     defaults = Delivery()
@@ -150,6 +153,7 @@ def _delivery(table: _Table) -> Delivery:
         ),
         clock_skew_s=table.number("clock_skew_s", defaults.clock_skew_s),
         time_scale=table.number("time_scale", defaults.time_scale, minimum=1e-6),
+        sweep_interval_s=table.number("sweep_interval_s", defaults.sweep_interval_s, minimum=0.05),
     )
 
 
@@ -195,7 +199,7 @@ def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
     root = _Table(data, file, "")
-    root.only({"node", "pki", "links", "delivery"})
+    root.only({"node", "pki", "links", "delivery", "clock"})
     node = _Table(data.get("node", {}), file, "node")
     node.only({"side", "unit", "zone", "data_dir", "database_url", "broker_url"})
     side = node.text("side")
@@ -211,6 +215,8 @@ def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
     broker_url = node.text("broker_url", "amqp://guest:guest@127.0.0.1:5672/")
     if not broker_url.startswith(("amqp://", "amqps://")):
         raise node.fail("broker_url", "must be an amqp:// or amqps:// URL")
+    clock = _Table(data.get("clock", {}), file, "clock")
+    clock.only({"shift_file"})
     return NodeConfig(
         file=file,
         side=side,
@@ -224,4 +230,7 @@ def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
         trust=pki.path_of("trust", base),
         links=_links(data.get("links"), file, side, profiles),
         delivery=_delivery(_Table(data.get("delivery", {}), file, "delivery")),
+        clock_shift_file=clock.path_of("shift_file", base, must_exist=False)
+        if "shift_file" in clock.data
+        else None,
     )
