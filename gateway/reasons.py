@@ -71,6 +71,7 @@ class Reason(enum.StrEnum):
     DUPLICATE_CONFLICT = "duplicate-conflict"
     REFERENCE_UNKNOWN = "reference-unknown"
     REFERENCE_FOREIGN = "reference-foreign"
+    REFERENCE_TYPE_MISMATCH = "reference-type-mismatch"
     LEAD_TIME_SHORT = "lead-time-short"
     # -- local problems that are not the peer's fault ------------------------------------------
     INPUT_UNREADABLE = "input-unreadable"
@@ -78,4 +79,7 @@ class Reason(enum.StrEnum):
     USAGE_INVALID = "usage-invalid"
     CONFIG_INVALID = "config-invalid"
     LOG_CHAIN_BROKEN = "log-chain-broken"
+    DOSSIER_DOCUMENT_INVALID = "dossier-document-invalid"
+    ESCALATION_UNKNOWN = "escalation-unknown"
+    ESCALATION_TRANSITION_INVALID = "escalation-transition-invalid"
     INTERNAL_ERROR = "internal-error"

@@ -11,35 +11,29 @@ import pytest
 from sqlalchemy import text
 
 from gateway.store import OutgoingReceipt, Store
+from gateway.store.scratch import scratch_database
 
-URLS = ["sqlite", "postgresql://bgw:bgw@127.0.0.1:5432/bgw_test"]
+URLS = ["sqlite", "postgresql"]
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=URLS, ids=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    url = request.param
-    if url == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'gateway.sqlite3'}"
-    opened = Store.open(url)
-    if opened.postgres:  # a clean schema for each test: the log is append-only, so drop and migrate
-        with opened.engine.begin() as conn:
-            for table in (
-                "escalations",
-                "obligations",
-                "log",
-                "quarantine",
-                "receipts",
-                "messages",
-                "alembic_version",
-            ):
-                conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-            conn.execute(text("DROP FUNCTION IF EXISTS bgw_log_append_only() CASCADE"))
-        opened.migrate()
-    try:
-        yield opened
-    finally:
-        opened.close()
+    """A fresh, migrated store per test: a new SQLite file, or a PostgreSQL database of its own (the log
+    is append-only, and concurrent runs must not share one)."""
+    if request.param == "sqlite":
+        opened = Store.open(f"sqlite:///{tmp_path_factory.mktemp('db') / 'gateway.sqlite3'}")
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    with scratch_database("bgw_store") as url:
+        opened = Store.open(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def outbound(store: Store, key: str | None = None) -> tuple[str, bool]:

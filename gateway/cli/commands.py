@@ -14,8 +14,9 @@ from gateway import pki
 from gateway.bench import e2e as bench_e2e_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
+from gateway.cli import escalations as escalation_commands
 from gateway.cli import treaty_calendar
-from gateway.errors import GatewayError, InputError
+from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import logs
 from gateway.node.config import NodeConfig, load_config
 from gateway.node.runtime import serve
@@ -25,7 +26,8 @@ from gateway.render import render_form
 from gateway.store import Store
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
-from gateway.wire.envelope import format_time, parse_time, signature_of
+from gateway.wire.dossier import DOSSIER_LIMITS, check_documents
+from gateway.wire.envelope import DOSSIER, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
 from gateway.wire.parsing import DEFAULT_LIMITS, parse
 from gateway.wire.signing import SigningKey
 from gateway.wire.signing import sign as sign_envelope
@@ -83,14 +85,29 @@ def _at(text: str | None) -> datetime:
 
 
 def verify(args: argparse.Namespace) -> None:
+    """Verify a signed notice, receipt or dossier; for a dossier, every message it holds as well."""
     at = _at(args.at)
-    verified = verify_bytes(read_input(args.file), TrustStore.from_dir(args.trust), at)
+    trust = TrustStore.from_dir(args.trust)
+    verified = verify_bytes(read_input(args.file), trust, at, DOSSIER_LIMITS, SIGNED_DOCUMENTS)
     message = Contract.default().check(verified.root, verified.header)
     subject = verified.certificate.subject.rfc4514_string()
     print(
         f"verified: {message.header.profile} {message.header.type} {message.header.message_id} "
         f"signed by side {verified.side} ({subject}) at {format_time(at)}"
     )
+    if verified.root.tag != DOSSIER:
+        return
+    checked = check_documents(verified.root, trust, at)
+    for item in checked:
+        outcome = f"signed by side {item.signer}" if item.problem is None else f"FAILED: {item.problem}"
+        print(f"  {item.role:<9} {item.message_id} {outcome}")
+    failed = [item for item in checked if item.problem is not None]
+    if failed:
+        raise WireError(
+            f"{len(failed)} of {len(checked)} documents in the dossier do not verify "
+            f"(first: {failed[0].role} {failed[0].message_id}: {failed[0].problem})",
+            reason=Reason.DOSSIER_DOCUMENT_INVALID,
+        )
 
 
 def _notice(path: Path, trust: Path | None) -> Message:
@@ -172,6 +189,10 @@ def status(args: argparse.Namespace) -> None:
             shown = ", ".join(f"{state} {count}" for state, count in sorted(states.items())) or "nothing yet"
             print(f"  {title} {link.peer}: {shown}")
     print(f"quarantined: {quarantined}")
+
+
+def escalations(args: argparse.Namespace) -> None:
+    escalation_commands.run(args, _node_config(args.config))
 
 
 def log_verify(args: argparse.Namespace) -> None:

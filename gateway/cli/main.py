@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from gateway import __version__
-from gateway.cli import commands
+from gateway.cli import commands, escalations
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
 
@@ -59,7 +59,7 @@ def _wire_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     sign.add_argument("--out", type=Path, help="write here instead of standard output")
     sign.set_defaults(run=commands.sign)
 
-    verify = sub.add_parser("verify", help="verify a signed notice or receipt")
+    verify = sub.add_parser("verify", help="verify a signed notice, receipt or dossier")
     verify.add_argument("file", type=Path)
     verify.add_argument("--trust", required=True, type=Path, help="directory with SIDE/ca.pem per side")
     verify.add_argument("--at", help="verify as of this UTC time (default: now)")
@@ -96,6 +96,8 @@ def _node_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     calendar.add_argument("--at", help="as of this UTC time (default: now)")
     calendar.add_argument("--json", action="store_true", help="print one JSON object")
     calendar.set_defaults(run=commands.calendar)
+
+    escalations.add_parser(sub, _Parser, commands.escalations)
 
     log_cmd = sub.add_parser("log", help="the node's hash-chained message log")
     log_sub = log_cmd.add_subparsers(dest="log_command", required=True, parser_class=_Parser)

@@ -11,16 +11,17 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from gateway.errors import ConfigError, GatewayError
 from gateway.node import payloads
+from gateway.node.clock import Clock, ShiftedClock, system_clock
 from gateway.node.config import NodeConfig
 from gateway.node.database import Database
 from gateway.node.duties import Obligations
 from gateway.node.inbound import Inbound
 from gateway.node.outbound import Dispatcher, Submissions
+from gateway.node.sweeper import Sweeper
 from gateway.profiles import Profile
 from gateway.store import Store
 from gateway.transport.rabbit import PublishFailed, Transport
@@ -34,16 +35,14 @@ log = logging.getLogger("gateway.node")
 T = TypeVar("T")
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Node:
     def __init__(
-        self, config: NodeConfig, profiles: Mapping[str, Profile], clock: Callable[[], datetime] = utc_now
+        self, config: NodeConfig, profiles: Mapping[str, Profile], clock: Clock | None = None
     ) -> None:
         self.config = config
         self.profiles = profiles
+        if clock is None:
+            clock = ShiftedClock(config.clock_shift_file) if config.clock_shift_file else system_clock
         self.clock = clock
         self.contract = Contract(profiles, wire_validator())
         self.codec = Codec(profiles, clock)
@@ -55,6 +54,7 @@ class Node:
         self.inbound = Inbound(self)
         self.submissions = Submissions(self)
         self.dispatcher = Dispatcher(self)
+        self.sweeper = Sweeper(self)
         delivery = config.delivery
         self.transport = Transport(
             config.broker_url.value,
@@ -112,6 +112,17 @@ class Node:
             "node started",
             extra={"detail": {"side": self.config.side, "links": [link.name for link in self.config.links]}},
         )
+        if self.config.clock_shift_file:
+            log.warning(
+                "the clock is shifted (tests and demos only)",
+                extra={
+                    "detail": {
+                        "shift_file": str(self.config.clock_shift_file),
+                        "now": self.clock().isoformat(),
+                    }
+                },
+            )
+        self.sweeper.start()
         transport = asyncio.create_task(self.transport.run(stop), name="transport")
         dispatcher = asyncio.create_task(self.dispatcher.run(stop), name="dispatcher")
         try:
@@ -120,6 +131,7 @@ class Node:
                 task.result()  # a fatal error (e.g. topology mismatch) stops the node with its message
         finally:
             stop.set()
+            self.sweeper.stop()
             for task in (transport, dispatcher):
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=30)

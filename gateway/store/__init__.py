@@ -3,6 +3,6 @@
 Nothing outside this package writes SQL.
 """
 
-from gateway.store.store import Inbound, Outbound, OutgoingReceipt, Store
+from gateway.store.store import Escalated, Inbound, Outbound, OutgoingReceipt, Signed, Step, Store
 
-__all__ = ["Inbound", "Outbound", "OutgoingReceipt", "Store"]
+__all__ = ["Escalated", "Inbound", "Outbound", "OutgoingReceipt", "Signed", "Step", "Store"]

@@ -37,6 +37,7 @@ class Obligation:
     expects: str | None
     article: str
     source: str
+    basis: str
     due_at: datetime
     level: int
     next_at: datetime | None

@@ -139,6 +139,20 @@ escalations = Table(
     Column("note", Text),
     Column("acted_by", String(64)),
     Column("acted_at", DateTime()),
+    Column("sent_id", String(36)),  # the reminder this rung sent the peer (Art. 42(2)), if any
     UniqueConstraint("obligation_id", "rung", name="uq_escalations_rung"),
 )
 Index("ix_escalations_state", escalations.c.state)
+
+# The signed dossier compiled when an obligation reached the diplomatic level.
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dossier_id", String(36), nullable=False, unique=True),
+    Column("escalation_id", Integer, nullable=False, unique=True),
+    Column("message_id", String(36), nullable=False),  # the notice the case is about
+    Column("created_at", DateTime(), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)

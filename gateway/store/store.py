@@ -21,12 +21,17 @@ from sqlalchemy import Connection, Engine, bindparam, case, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigError, GatewayError
+from gateway.rules.ladder import Climb
 from gateway.store import chain
+from gateway.store import escalations as escalation_rows
 from gateway.store import obligations as obligation_rows
-from gateway.store.obligations import Duties
+from gateway.store.escalations import Evidence, Listed
+from gateway.store.obligations import Duties, Obligation
 from gateway.store.schema import log, messages, quarantine, receipts
+from gateway.store.schema import obligations as obligations_table
 from gateway.store.times import aware, naive
 
+REMINDER_TYPE = "reply-reminder"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOG_INSERT = log.insert()
 # Prebuilt statements: SQLAlchemy compiles each once; parameters come with every execution.
@@ -117,6 +122,37 @@ class OutgoingReceipt:
     reasons: tuple[str, ...]
     payload: bytes
     digest: str
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A document the node signed, to be stored with an escalation: a reminder or a dossier."""
+
+    document_id: str
+    payload: bytes
+    digest: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Step:
+    """One obligation reaching the next rung of its ladder, with what that rung does."""
+
+    obligation: Obligation
+    climb: Climb
+    reminder: Signed | None = None  # sent to the peer (Art. 42(2)): an overdue reply it owes
+    dossier: Signed | None = None  # compiled at the diplomatic level
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """A rung reached and recorded: its escalation id, and the reminder or dossier stored with it."""
+
+    id: int
+    obligation: Obligation
+    climb: Climb
+    reminder_id: str | None
+    dossier_id: str | None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -283,32 +319,55 @@ class Store:
                 existing = conn.execute(_FIND_BY_KEY, {"b_key": submission_key}).scalar()
                 if existing:
                     return str(existing), False
-            row = _message_row(
-                "out",
-                message_id,
+            self._queue_signed(
+                conn,
+                Signed(message_id, payload, digest, created_at),
                 peer,
                 profile,
                 message_type,
-                created_at,
-                digest,
-                payload,
-                "queued",
                 at,
-                next_attempt_at=naive(at),
-                submission_key=submission_key,
-            )
-            conn.execute(_INSERT_MESSAGE, row)
-            self._append(
-                conn,
-                at,
-                "queued",
-                message_id,
-                peer,
-                {"type": message_type, "profile": profile, **(detail or {})},
+                detail,
+                submission_key,
             )
             if duties is not None:  # our reply closes what we owed for the peer's message
                 self._settle(conn, duties, "in", message_id, peer, at)
         return message_id, True
+
+    def _queue_signed(
+        self,
+        conn: Connection,
+        signed: Signed,
+        peer: str,
+        profile: str,
+        message_type: str,
+        at: datetime,
+        detail: Mapping[str, Any] | None = None,
+        submission_key: str | None = None,
+    ) -> None:
+        """Put a signed notice in the outbox, due now, with its log entry."""
+        row = _message_row(
+            "out",
+            signed.document_id,
+            peer,
+            profile,
+            message_type,
+            signed.created_at,
+            signed.digest,
+            signed.payload,
+            "queued",
+            at,
+            next_attempt_at=naive(at),
+            submission_key=submission_key,
+        )
+        conn.execute(_INSERT_MESSAGE, row)
+        self._append(
+            conn,
+            at,
+            "queued",
+            signed.document_id,
+            peer,
+            {"type": message_type, "profile": profile, **(detail or {})},
+        )
 
     def _settle(
         self,
@@ -332,6 +391,126 @@ class Store:
             self._append(
                 conn, at, "obligations-closed", duties.answers, peer, {"by": message_id, "ids": closed}
             )
+
+    # -- obligations on the clock -----------------------------------------------------------------
+
+    def due_obligations(self, now: datetime, limit: int) -> list[Obligation]:
+        """Open obligations whose next rung is due at *now* (an index range on next_at)."""
+        with self.engine.connect() as conn:
+            return obligation_rows.due(conn, now, limit)
+
+    def escalate(self, steps: Sequence[Step], at: datetime) -> list[Escalated]:
+        """Record the rungs reached, each with its log entry, the reminder it queues for the peer and
+        the dossier it compiled, in one transaction. A step whose obligation moved on meanwhile (closed,
+        or reached by another sweep) records nothing: no rung twice, no reminder twice."""
+        if not steps:
+            return []
+        by_id = {step.obligation.id: step for step in steps}
+        done: list[Escalated] = []
+        with self._tx() as conn:
+            reached = obligation_rows.reach(conn, [(step.obligation, step.climb) for step in steps])
+            ids = escalation_rows.ids_of(conn, [(item.id, by_id[item.id].climb.index) for item in reached])
+            for item in reached:
+                step = by_id[item.id]
+                escalation_id = ids[(item.id, step.climb.index)]
+                self._append(
+                    conn,
+                    at,
+                    "escalated",
+                    item.message_id,
+                    item.peer,
+                    {
+                        "escalation": escalation_id,
+                        "obligation": item.id,
+                        "duty": item.duty,
+                        "item": item.item,
+                        "owner": item.owner,
+                        "level": step.climb.rung.level,
+                        "rung": step.climb.index,
+                        "due": item.due_at.isoformat(),
+                        "article": item.article,
+                    },
+                )
+                if step.reminder is not None:
+                    self._queue_signed(
+                        conn,
+                        step.reminder,
+                        item.peer,
+                        item.profile,
+                        REMINDER_TYPE,
+                        at,
+                        {"regarding": item.message_id},
+                    )
+                    escalation_rows.note_sent(conn, escalation_id, step.reminder.document_id)
+                if step.dossier is not None:
+                    dossier = step.dossier
+                    escalation_rows.add_dossier(
+                        conn,
+                        dossier.document_id,
+                        escalation_id,
+                        item.message_id,
+                        dossier.payload,
+                        dossier.digest,
+                        at,
+                    )
+                    self._append(
+                        conn,
+                        at,
+                        "dossier-compiled",
+                        item.message_id,
+                        item.peer,
+                        {
+                            "dossier": dossier.document_id,
+                            "escalation": escalation_id,
+                            "digest": dossier.digest,
+                        },
+                    )
+                done.append(
+                    Escalated(
+                        escalation_id,
+                        item,
+                        step.climb,
+                        step.reminder.document_id if step.reminder else None,
+                        step.dossier.document_id if step.dossier else None,
+                    )
+                )
+        return done
+
+    def park(self, obligation_id: int, at: datetime, why: str) -> None:
+        """Stop the sweep from looking at an obligation whose ladder has no further rung."""
+        with self._tx() as conn:
+            conn.execute(
+                obligations_table.update().where(obligations_table.c.id == obligation_id).values(next_at=None)
+            )
+            self._append(conn, at, "obligation-parked", None, None, {"obligation": obligation_id, "why": why})
+
+    def evidence(self, message_id: str) -> Evidence:
+        with self.engine.connect() as conn:
+            return escalation_rows.evidence(conn, message_id)
+
+    def escalation_list(self, states: Sequence[str] = (), limit: int = 500) -> list[Listed]:
+        with self.engine.connect() as conn:
+            return escalation_rows.listing(conn, states, limit)
+
+    def escalation_act(
+        self, escalation_id: int, action: str, note: str | None, actor: str, at: datetime
+    ) -> Listed:
+        """Acknowledge or resolve an escalation; the act, its author and note go into the log."""
+        with self._tx() as conn:
+            done = escalation_rows.act(conn, escalation_id, action, note, actor, at)
+            self._append(
+                conn,
+                at,
+                f"escalation-{done.state}",
+                done.message_id,
+                done.peer,
+                {"escalation": escalation_id, "by": actor, "note": note, "level": done.level},
+            )
+        return done
+
+    def dossier(self, key: str) -> tuple[str, bytes] | None:
+        with self.engine.connect() as conn:
+            return escalation_rows.dossier(conn, key)
 
     def due_outbound(self, now: datetime, limit: int = 100) -> list[Outbound]:
         """Outbound messages whose (re)publication is due: queued, retrying, or sent and unreceipted."""

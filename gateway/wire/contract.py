@@ -17,7 +17,7 @@ from gateway.profiles import MessageType, Profile, load_profiles
 from gateway.profiles.reference import Districts
 from gateway.reasons import Reason
 from gateway.rules import content
-from gateway.wire.envelope import NOTIFICATION, RECEIPT, Header, body_of, read_header
+from gateway.wire.envelope import DOSSIER, NOTIFICATION, RECEIPT, Header, body_of, read_header
 from gateway.wire.schemas import Validator, wire_validator
 
 
@@ -45,7 +45,7 @@ class Contract:
 
     def check(self, root: etree._Element, header: Header | None = None) -> Message:
         """Check *root*; pass the *header* already read from this same tree to skip reading it again."""
-        if root.tag not in (NOTIFICATION, RECEIPT):
+        if root.tag not in (NOTIFICATION, RECEIPT, DOSSIER):
             raise WireError(
                 f"root element {etree.QName(root).localname!r} is not a gateway envelope",
                 reason=Reason.ENVELOPE_UNKNOWN,
@@ -53,7 +53,7 @@ class Contract:
         self.validator.validate(root)
         header = header or read_header(root)
         profile = self.profile(header)
-        if root.tag == RECEIPT:
+        if root.tag != NOTIFICATION:  # a receipt or a dossier: no body of the profile
             return Message(root, header, profile, None, None)
         message_type = profile.types.get(header.type)
         if message_type is None:

@@ -15,7 +15,9 @@ ENV_NS = "urn:bgw:envelope:1"
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 NOTIFICATION = f"{{{ENV_NS}}}Notification"
 RECEIPT = f"{{{ENV_NS}}}Receipt"
-ENVELOPES = frozenset({NOTIFICATION, RECEIPT})
+DOSSIER = f"{{{ENV_NS}}}Dossier"
+ENVELOPES = frozenset({NOTIFICATION, RECEIPT})  # what travels between nodes
+SIGNED_DOCUMENTS = ENVELOPES | {DOSSIER}  # what a node signs (a dossier never travels)
 SCHEMA_VERSION = "1.0"
 _REFERENCES = ("InReplyTo", "Supersedes", "Cancels")
 

@@ -17,7 +17,7 @@ from gateway.errors import InputError
 from gateway.pki import PrivateKey
 from gateway.reasons import Reason
 from gateway.wire import dsig
-from gateway.wire.envelope import ENVELOPES, signature_of
+from gateway.wire.envelope import SIGNED_DOCUMENTS, signature_of
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,10 @@ def _spki(public: object) -> bytes:
 
 def sign(root: etree._Element, signer: SigningKey) -> bytes:
     """Sign the envelope *root* (unsigned) and return the signed document as UTF-8 bytes."""
-    if root.tag not in ENVELOPES:
+    if root.tag not in SIGNED_DOCUMENTS:
         raise InputError(
-            f"only a Notification or Receipt can be signed, not {root.tag}", reason=Reason.ENVELOPE_UNKNOWN
+            f"only a Notification, Receipt or Dossier can be signed, not {root.tag}",
+            reason=Reason.ENVELOPE_UNKNOWN,
         )
     if signature_of(root) is not None:
         raise InputError("the document is already signed", reason=Reason.SIGNATURE_MULTIPLE)

@@ -23,7 +23,7 @@ from lxml import etree
 from gateway.errors import CertificateError, SignatureError, WireError
 from gateway.reasons import Reason
 from gateway.wire import dsig
-from gateway.wire.envelope import DSIG_NS, ENVELOPES, NOTIFICATION, RECEIPT, Header, q, read_header
+from gateway.wire.envelope import DOSSIER, DSIG_NS, ENVELOPES, NOTIFICATION, RECEIPT, Header, q, read_header
 from gateway.wire.parsing import DEFAULT_LIMITS, Limits, parse, safe_parser
 from gateway.wire.trust import TrustStore
 
@@ -45,10 +45,17 @@ class Verified:
     certificate: x509.Certificate
 
 
-def verify(data: bytes, trust: TrustStore, at: datetime, limits: Limits = DEFAULT_LIMITS) -> Verified:
-    """Verify signed *data* at time *at*; return what was signed, or raise a coded WireError."""
+def verify(
+    data: bytes,
+    trust: TrustStore,
+    at: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    envelopes: frozenset[str] = ENVELOPES,
+) -> Verified:
+    """Verify signed *data* at time *at*; return what was signed, or raise a coded WireError.
+    *envelopes*: the root elements accepted (the wire's by default: a dossier never travels)."""
     root = parse(data, limits)
-    if root.tag not in ENVELOPES:
+    if root.tag not in envelopes:
         raise WireError(
             f"root element {etree.QName(root).localname!r} is not a gateway envelope",
             reason=Reason.ENVELOPE_UNKNOWN,
@@ -59,7 +66,7 @@ def verify(data: bytes, trust: TrustStore, at: datetime, limits: Limits = DEFAUL
     leaf, intermediates = _certificates(signature)
     claimed = _claimed_side(root)
     side = trust.side_of(leaf, intermediates, claimed, at)
-    signed_root = _verify_crypto(root, signature, leaf)
+    signed_root = _verify_crypto(root, signature, leaf, envelopes)
     header = read_header(signed_root)
     if header.sender.side != side:
         raise CertificateError(
@@ -89,6 +96,7 @@ def _locate_signature(root: etree._Element) -> etree._Element:
 _SHAPES = {
     NOTIFICATION: (q("Header"), q("Body"), _ds("Signature")),
     RECEIPT: (q("Header"), q("Acknowledgement"), _ds("Signature")),
+    DOSSIER: (q("Header"), q("Obligation"), q("Documents"), q("Timeline"), _ds("Signature")),
 }
 
 
@@ -228,11 +236,13 @@ def _claimed_side(root: etree._Element) -> str:
     return node.text.strip()
 
 
-def _verify_crypto(root: etree._Element, signature: etree._Element, leaf: x509.Certificate) -> etree._Element:
+def _verify_crypto(
+    root: etree._Element, signature: etree._Element, leaf: x509.Certificate, envelopes: frozenset[str]
+) -> etree._Element:
     checked = dsig.check(root, signature, leaf)
     # The canonical bytes come from a tree that passed every parse check; they hold no DTD,
     # comment or processing instruction, so the hardened parser alone is enough here.
     signed = etree.fromstring(checked.signed_c14n, safe_parser())
-    if signed.tag not in ENVELOPES:
+    if signed.tag not in envelopes:
         raise SignatureError("the signed data is not the envelope", reason=Reason.SIGNATURE_STRUCTURE_INVALID)
     return signed

@@ -105,6 +105,7 @@ class World:
         peers: tuple[str, ...],
         delivery: Mapping[str, Any] | None = None,
         database_url: str | None = None,
+        clock_shift: Path | None = None,
     ) -> NodeProcess:
         config = self.root / f"{side.lower()}.toml"
         links = "".join(
@@ -127,7 +128,8 @@ class World:
             f'broker_url = "{self.url}"\n{database}\n'
             f'[pki]\nkey = "{keys / "node.key"}"\ncert = "{keys / "node.pem"}"\n'
             f'trust = "{self.root / "pki"}"\n'
-            f"{links}\n[delivery]\n{delivery_lines}",
+            f"{links}\n[delivery]\n{delivery_lines}"
+            + (f'\n[clock]\nshift_file = "{clock_shift}"\n' if clock_shift else ""),
             encoding="utf-8",
         )
         process = NodeProcess(side, config, self.root / f"{side.lower()}.log")

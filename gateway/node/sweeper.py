@@ -1,0 +1,212 @@
+"""The obligations sweep: every open obligation whose next rung is due climbs its ladder.
+
+APScheduler runs one sweep every `delivery.sweep_interval_s` (never two at once; a late run is
+coalesced). A sweep reads the due rows through the index on `next_at`, decides each climb with the
+pure ladder rules and the node's one clock, signs what the rung sends — the Art. 42(2) reminder to a
+peer whose reply is overdue (once, at the first rung) and the dossier at the diplomatic level — and
+records it all in one transaction; then it publishes an `escalation` event per rung to the national
+exchange. A node restarted mid-ladder resumes from the rung stored with the obligation.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from lxml import etree
+
+from gateway.node.config import link_name
+from gateway.rules.ladder import climb
+from gateway.store import Escalated, Signed, Step
+from gateway.store.obligations import Obligation
+from gateway.store.store import REMINDER_TYPE
+from gateway.wire.dossier import DOSSIER_TYPE, Case, Document, TimelineEntry, build_dossier
+from gateway.wire.envelope import Header, Party, build_notification, format_time, new_message_id
+from gateway.wire.receipt import digest_of
+from gateway.wire.signing import sign
+
+if TYPE_CHECKING:
+    from gateway.node.runtime import Node
+
+log = logging.getLogger("gateway.sweep")
+BATCH = 1000  # obligations taken per sweep round
+DIPLOMATIC = "diplomatic"
+REMINDED_DUTIES = ("reply", "decision")
+
+
+class Sweeper:
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Schedule the sweep on the running event loop; the first one runs at once (a restarted
+        node catches up with what fell due while it was down)."""
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler.add_job(
+            self.run_once,
+            "interval",
+            seconds=self.node.config.delivery.sweep_interval_s,
+            id="obligations-sweep",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now().astimezone(),
+            misfire_grace_time=None,
+        )
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def run_once(self) -> list[Escalated]:
+        """One sweep (every due obligation, in rounds of BATCH); never raises into the scheduler."""
+        reached: list[Escalated] = []
+        if not self.node.transport.connected.is_set():
+            return reached  # the events and reminders would not go out: the next sweep does it
+        try:
+            while True:
+                round_ = await self._round()
+                reached += round_
+                if len(round_) < BATCH:
+                    return reached
+        except Exception:  # supervising loop: the rows stay due, the next sweep tries again
+            log.exception("sweep failed")
+            return reached
+
+    async def _round(self) -> list[Escalated]:
+        node = self.node
+        now = node.clock()
+        due = await node.db(node.store.due_obligations, now, BATCH)
+        steps = []
+        for obligation in due:
+            step = await self._step(obligation, now)
+            if step is not None:
+                steps.append(step)
+        done = await node.db(node.store.escalate, steps, now)
+        for item in done:
+            await self._announce(item)
+        if any(item.reminder_id for item in done):
+            node.wake_dispatcher()
+        return done
+
+    async def _step(self, obligation: Obligation, now: datetime) -> Step | None:
+        node = self.node
+        profile = node.profiles[obligation.profile]
+        message_type = profile.types.get(obligation.type)
+        ladder = profile.ladder_for(message_type) if message_type else profile.ladders["default"]
+        if obligation.level + 1 >= len(ladder.rungs):  # the profile's ladder was shortened since
+            await node.db(
+                node.store.park,
+                obligation.id,
+                now,
+                f"ladder {ladder.name} has no rung {obligation.level + 1}",
+            )
+            return None
+        reached = climb(ladder, obligation.level, now, node.config.delivery.time_scale)
+        reminder = None
+        if reached.index == 0 and obligation.direction == "out" and obligation.duty in REMINDED_DUTIES:
+            reminder = self._reminder(obligation, now)
+        dossier = None
+        if reached.rung.level == DIPLOMATIC:
+            dossier = await self._dossier(obligation, reached.rung.level, now)
+        return Step(obligation, reached, reminder, dossier)
+
+    def _parties(self, obligation: Obligation) -> tuple[Party, Party]:
+        node = self.node
+        link = node.config.link_for(obligation.peer, obligation.profile)
+        unit = link.peer_unit if link else f"Gateway node {obligation.peer}"
+        return Party(node.config.side, node.config.unit), Party(obligation.peer, unit)
+
+    def _reminder(self, obligation: Obligation, now: datetime) -> Signed:
+        """The signed reminder of a reply (or joint-decision item) the peer owes (Art. 42(2))."""
+        node = self.node
+        profile = node.profiles[obligation.profile]
+        ns = profile.namespace
+        body = etree.Element(f"{{{ns}}}ReplyReminder", nsmap={None: ns})  # type: ignore[dict-item]
+        fields = (
+            ("MessageRef", obligation.message_id),
+            ("ExpectedType", obligation.expects or obligation.type),
+            ("DecisionItem", obligation.item or None),
+            ("DueBy", format_time(obligation.due_at)),
+            ("Article", obligation.article),
+            ("Question", f"{obligation.duty} due {format_time(obligation.due_at)} ({obligation.source})"),
+        )
+        for local, value in fields:
+            if value:
+                etree.SubElement(body, f"{{{ns}}}{local}").text = value
+        sender, recipient = self._parties(obligation)
+        header = Header(new_message_id(), profile.id, REMINDER_TYPE, sender, recipient, now)
+        root = build_notification(header, body)
+        node.contract.check(root)  # our own document obeys the wire contract like any other
+        signed = sign(root, node.signer)
+        return Signed(header.message_id, signed, digest_of(signed), now)
+
+    async def _dossier(self, obligation: Obligation, level: str, now: datetime) -> Signed:
+        """The signed dossier of the case: the notice, its receipts and reminders, the timeline."""
+        node = self.node
+        evidence = await node.db(node.store.evidence, obligation.message_id)
+        case = Case(
+            duty=obligation.duty,
+            item=obligation.item,
+            owner=obligation.owner,
+            expects=obligation.expects,
+            article=obligation.article,
+            source=obligation.source,
+            basis=obligation.basis,
+            due_at=obligation.due_at,
+            level=level,
+            reached_at=now,
+        )
+        documents = [
+            Document(role, document_id, payload) for role, document_id, payload in evidence.documents
+        ]
+        timeline = [TimelineEntry(*entry) for entry in evidence.timeline]
+        sender, recipient = self._parties(obligation)
+        header = Header(
+            new_message_id(),
+            obligation.profile,
+            DOSSIER_TYPE,
+            sender,
+            recipient,
+            now,
+            in_reply_to=obligation.message_id,
+        )
+        root = build_dossier(header, case, documents, timeline)
+        node.contract.check(root)
+        signed = sign(root, node.signer)
+        return Signed(header.message_id, signed, digest_of(signed), now)
+
+    async def _announce(self, item: Escalated) -> None:
+        node = self.node
+        obligation = item.obligation
+        detail = {
+            "escalation_id": item.id,
+            "obligation_id": obligation.id,
+            "level": item.climb.rung.level,
+            "rung": item.climb.index,
+            "top": item.climb.top,
+            "next_at": format_time(item.climb.next_at) if item.climb.next_at else None,
+            "article": item.climb.rung.article or obligation.article,
+            "duty": obligation.duty,
+            "item": obligation.item or None,
+            "owner": obligation.owner,
+            "owed_by": "peer" if obligation.direction == "out" else "us",
+            "expects": obligation.expects,
+            "type": obligation.type,
+            "due_at": format_time(obligation.due_at),
+            "source": obligation.source,
+            "reminder_id": item.reminder_id,
+            "dossier_id": item.dossier_id,
+        }
+        log.warning(
+            "escalated",
+            extra={
+                "message_id": obligation.message_id,
+                "link": link_name(obligation.peer, obligation.profile),
+                "detail": {k: detail[k] for k in ("escalation_id", "level", "duty", "owner", "due_at")},
+            },
+        )
+        await node.emit("escalation", obligation.message_id, (obligation.peer, obligation.profile), detail)
