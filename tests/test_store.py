@@ -154,3 +154,61 @@ def test_obligations_open_once_sweep_by_index_climb_once_and_close(store: Store)
         assert [item.level for item in later] == [0, 0]
         rows = conn.execute(escalations.select().order_by(escalations.c.id)).all()
         assert [(row.rung, row.level, row.state) for row in rows] == [(0, "duty-operator", "open")] * 2
+
+
+def test_an_escalation_is_recorded_once_and_acted_on_with_an_audit_trail(store: Store) -> None:
+    from datetime import timedelta
+
+    from lxml import etree
+
+    from gateway.errors import InputError
+    from gateway.profiles import load_profiles
+    from gateway.rules.deadlines import reply_deadline
+    from gateway.rules.ladder import climb, first_at
+    from gateway.store import Signed, Step
+    from gateway.store import obligations as table
+
+    profile = load_profiles()["kz-uz-border-2024"]
+    proposal = profile.types["joint-meeting-proposal"]
+    ladder = profile.ladder_for(proposal)
+    deadline = reply_deadline(proposal, etree.Element("{urn:bgw:profile:kz-uz-border-2024:1}X"), NOW)
+    assert deadline is not None
+    message_id, _ = outbound(store)
+    new = table.NewObligation(
+        "out", message_id, "UZ", profile.id, proposal.name, "UZ", deadline, first_at(ladder, deadline.due_at)
+    )
+    with store.engine.begin() as conn:
+        table.open_obligations(conn, [new], NOW)
+    late = deadline.due_at + timedelta(seconds=1)
+    [due] = store.due_obligations(late, 10)
+    reminder = Signed(str(uuid.uuid4()), b"<signed-reminder/>", "d" * 64, late)
+    step = Step(due, climb(ladder, due.level, late), reminder=reminder)
+    [done] = store.escalate([step], late)
+    assert (done.climb.rung.level, done.reminder_id) == ("duty-operator", reminder.document_id)
+    assert store.escalate([step], late) == [], "the same rung again records nothing, sends nothing"
+    assert store.message_state("out", reminder.document_id) == "queued", "the reminder is in the outbox"
+    evidence = store.evidence(message_id)
+    assert [role for role, _, _ in evidence.documents] == ["notice", "reminder"]
+    assert [entry[2] for entry in evidence.timeline] == ["queued", "escalated", "queued"]
+
+    with pytest.raises(InputError) as refused:
+        store.escalation_act(done.id + 100, "acknowledge", None, "duty officer", late)
+    assert refused.value.reason.value == "escalation-unknown"
+    acked = store.escalation_act(done.id, "acknowledge", "calling the UZ duty officer", "duty officer", late)
+    assert (acked.state, acked.acted_by) == ("acknowledged", "duty officer")
+    with pytest.raises(InputError) as twice:
+        store.escalation_act(done.id, "acknowledge", None, "someone", late)
+    assert twice.value.reason.value == "escalation-transition-invalid"
+    resolved = store.escalation_act(done.id, "resolve", "UZ confirmed by phone; reply follows", "chief", late)
+    assert (resolved.state, resolved.note, resolved.obligation_state) == (
+        "resolved",
+        "UZ confirmed by phone; reply follows",
+        "open",
+    )
+    entries = [e for e in store.entries() if e.event.startswith("escalation-")]
+    assert [(e.event, e.message_id) for e in entries] == [
+        ("escalation-acknowledged", message_id),
+        ("escalation-resolved", message_id),
+    ]
+    assert '"by":"chief"' in entries[1].detail
+    assert store.verify_chain()[1] is None

@@ -37,13 +37,13 @@ def _plain(item: Listed) -> dict[str, Any]:
     return data
 
 
-def _line(item: Listed, zone_note: str = "UTC") -> str:
+def _line(item: Listed) -> str:
     owed = f"{item.owner} owes {item.duty}" + (f" item {item.item}" if item.item else "")
     acted = f" — {item.state} by {item.acted_by} at {format_time(item.acted_at)}" if item.acted_at else ""
     note = f": {item.note}" if item.note else ""
     dossier = f" dossier {item.dossier_id}" if item.dossier_id else ""
     return (
-        f"#{item.id} {item.state:<12} {item.level:<22} {format_time(item.at)} {zone_note}  "
+        f"#{item.id} {item.state:<12} {item.level:<22} {format_time(item.at)}  "
         f"{item.peer}/{item.profile} {item.type} {item.message_id}  {owed} (art. {item.article}, "
         f"{item.source}), due {format_time(item.due_at)}; obligation {item.obligation_state}"
         f"{dossier}{acted}{note}"

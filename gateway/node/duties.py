@@ -8,12 +8,13 @@ none). Each obligation's first escalation rung is computed from the type's ladde
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from lxml import etree
 
 from gateway.profiles import MessageType, Profile
-from gateway.rules.deadlines import Deadline, Duty, fixed_by_body, running_from_receipt
+from gateway.rules.deadlines import Deadline, Duty, fixed_by_body, receipt_deadline, running_from_receipt
 from gateway.rules.ladder import first_at
 from gateway.store.obligations import Duties, NewObligation
 
@@ -58,10 +59,19 @@ class Obligations:
         peer: str,
         body: etree._Element,
         in_reply_to: str | None,
+        queued_at: datetime,
     ) -> Duties:
-        """A notice we send: what its own times fix for the peer; the reply it is closes ours."""
-        opens = self._new(profile, message_type, message_id, peer, True, fixed_by_body(message_type, body))
-        return Duties(tuple(opens), in_reply_to)
+        """A notice we send: the peer's receipt (due per timing class from the moment it is queued),
+        what the notice's own times fix for the peer; the reply it is closes ours."""
+        deadlines = [self._receipt(message_type, queued_at), *fixed_by_body(message_type, body)]
+        return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines)), in_reply_to)
+
+    def _receipt(self, message_type: MessageType, queued_at: datetime) -> Deadline:
+        deadline = receipt_deadline(message_type, queued_at)
+        if self.scale == 1.0:
+            return deadline
+        wait = (deadline.due_at - queued_at).total_seconds() * self.scale  # tests and demos only
+        return replace(deadline, due_at=queued_at + timedelta(seconds=wait))
 
     def received(
         self,

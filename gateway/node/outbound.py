@@ -1,6 +1,7 @@
 """Outbound: a national system's submission is checked, signed and written to the outbox — and only
 then published. The dispatcher publishes what is due, marks it sent on the broker's confirm, re-sends
-the same signed bytes while no receipt comes (bounded, per timing class) and escalates silence."""
+the same signed bytes while no receipt comes (bounded, per timing class), then stops: the missing
+receipt is an obligation the sweep escalates."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class Submissions:
                     link.peer,
                     message.body,
                     header.in_reply_to,
+                    node.clock(),
                 )
             signed = sign(root, node.signer)
         except GatewayError as refusal:
@@ -175,7 +177,7 @@ class Dispatcher:
             and message_type
             and not may_resend(message_type, item.attempts)
         ):
-            await self._escalate(item, link.name)
+            await self._give_up(item, link.name)
             return
         attempt = item.attempts + 1
         try:
@@ -228,15 +230,12 @@ class Dispatcher:
             "sent", extra={"message_id": item.message_id, "link": link.name, "detail": {"attempt": attempt}}
         )
 
-    async def _escalate(self, item: Outbound, link: str) -> None:
+    async def _give_up(self, item: Outbound, link: str) -> None:
+        """Every allowed send is done: stop re-sending. The missing receipt is an open obligation,
+        escalated along the link's ladder by the sweep (it was due long before this point)."""
         node = self.node
         await node.db(node.store.mark_unreceipted, item.message_id, node.clock(), item.attempts)
         log.warning(
-            "no receipt after every allowed send", extra={"message_id": item.message_id, "link": link}
-        )
-        await node.emit(
-            "escalation",
-            item.message_id,
-            (item.peer, item.profile),
-            {"cause": "no-receipt", "sends": item.attempts, "level": "duty-operator"},
+            "no receipt after every allowed send; no more re-sends",
+            extra={"message_id": item.message_id, "link": link, "detail": {"sends": item.attempts}},
         )

@@ -772,6 +772,13 @@ class Store:
                 row.peer,
                 {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
             )
+            closed = obligation_rows.close(
+                conn, direction="out", message_id=message_id, duty="receipt", closed_by=receipt_id, at=at
+            )
+            if closed:
+                self._append(
+                    conn, at, "obligations-closed", message_id, row.peer, {"by": receipt_id, "ids": closed}
+                )
             if duties_for is not None and state == "delivered":  # the peer's reply runs from its receipt
                 self._settle(conn, duties_for(row.type, received_at or at), "in", message_id, row.peer, at)
         return state, digest_ok

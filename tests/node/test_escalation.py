@@ -137,6 +137,7 @@ async def scenario(world: World) -> None:
         assert dossier_id
     world.stop_all()
     check_dossier(world, first, rungs[-1].id, dossier_id)
+    act_on(world, rungs[-1].id)
 
 
 def check_dossier(world: World, message_id: str, escalation_id: int, dossier_id: str) -> None:
@@ -165,3 +166,21 @@ def check_dossier(world: World, message_id: str, escalation_id: int, dossier_id:
 
 def test_an_unanswered_proposal_climbs_every_level_and_a_reply_stops_it(world: World) -> None:
     asyncio.run(scenario(world))
+
+
+def act_on(world: World, escalation_id: int) -> None:
+    """People acknowledge and resolve through the command line; the log keeps who and why."""
+    config = str(world.nodes["KZ"].config)
+    unnoted = bgw("escalations", "resolve", str(escalation_id), "--config", config)
+    assert unnoted.returncode != 0 and b"usage-invalid" in unnoted.stderr, unnoted.stderr
+    acked = bgw("escalations", "ack", str(escalation_id), "--config", config, "--by", "duty officer KZ")
+    assert acked.returncode == 0 and b"acknowledged" in acked.stdout, acked.stderr
+    again = bgw("escalations", "ack", str(escalation_id), "--config", config)
+    assert b"escalation-transition-invalid" in again.stderr, again.stderr
+    note = "handed to the Ministry of Foreign Affairs, note 14/2026"
+    resolved = bgw("escalations", "resolve", str(escalation_id), "--config", config, "--note", note)
+    assert resolved.returncode == 0 and note.encode() in resolved.stdout, resolved.stderr
+    listed = bgw("escalations", "list", "--config", config, "--state", "resolved")
+    assert f"#{escalation_id} resolved".encode() in listed.stdout, listed.stdout
+    chain = bgw("log", "verify", "--config", config)
+    assert chain.returncode == 0, chain.stderr
