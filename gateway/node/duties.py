@@ -14,9 +14,19 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from gateway.profiles import MessageType, Profile
-from gateway.rules.deadlines import Deadline, Duty, fixed_by_body, receipt_deadline, running_from_receipt
+from gateway.rules.deadlines import (
+    Deadline,
+    Duty,
+    executed_item,
+    fixed_by_body,
+    receipt_deadline,
+    running_from_receipt,
+)
 from gateway.rules.ladder import first_at
+from gateway.rules.references import Kind, Reference
 from gateway.store.obligations import Duties, NewObligation
+from gateway.wire.envelope import read_header
+from gateway.wire.parsing import parse
 
 
 class Obligations:
@@ -60,11 +70,20 @@ class Obligations:
         body: etree._Element,
         in_reply_to: str | None,
         queued_at: datetime,
+        reference: Reference | None = None,
     ) -> Duties:
         """A notice we send: the peer's receipt (due per timing class from the moment it is queued),
-        what the notice's own times fix for the peer; the reply it is closes ours."""
-        deadlines = [self._receipt(message_type, queued_at), *fixed_by_body(message_type, body)]
-        return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines)), in_reply_to)
+        what the notice's own times fix for the peer (not for a cancellation); the reply it is, or the
+        decision item it reports executed, closes ours; what it supersedes or cancels ends."""
+        deadlines = [self._receipt(message_type, queued_at)]
+        if reference is None or reference.kind is not Kind.CANCELS:
+            deadlines += fixed_by_body(message_type, body)
+        return Duties(
+            tuple(self._new(profile, message_type, message_id, peer, True, deadlines)),
+            in_reply_to,
+            executed_item(message_type, body),
+            _replaces(reference),
+        )
 
     def _receipt(self, message_type: MessageType, queued_at: datetime) -> Deadline:
         deadline = receipt_deadline(message_type, queued_at)
@@ -82,19 +101,34 @@ class Obligations:
         body: etree._Element,
         received_at: datetime,
         in_reply_to: str | None,
+        reference: Reference | None = None,
     ) -> Duties:
-        """A notice we received: every reply and decision we now owe; the reply it is closes the peer's."""
-        deadlines = [*fixed_by_body(message_type, body), *running_from_receipt(message_type, received_at)]
+        """A notice we received: every reply and decision we now owe (nothing for a cancellation); the
+        reply it is, or the decision item it reports executed, closes the peer's; what it supersedes or
+        cancels ends."""
+        deadlines: list[Deadline] = []
+        if reference is None or reference.kind is not Kind.CANCELS:
+            deadlines = [*fixed_by_body(message_type, body), *running_from_receipt(message_type, received_at)]
         return Duties(
-            tuple(self._new(profile, message_type, message_id, peer, False, deadlines)), in_reply_to
+            tuple(self._new(profile, message_type, message_id, peer, False, deadlines)),
+            in_reply_to,
+            executed_item(message_type, body),
+            _replaces(reference),
         )
 
     def acknowledged(
-        self, profile: Profile, message_id: str, peer: str, type_name: str, received_at: datetime
+        self, profile: Profile, message_id: str, peer: str, type_name: str, received_at: datetime, sent: bytes
     ) -> Duties:
-        """The peer's receipt of our notice: the reply it owes runs from its time of receipt."""
+        """The peer's receipt of our notice (*sent*: its signed bytes): the reply it owes runs from its
+        time of receipt — unless the notice calls off an earlier one (a cancellation wants no reply)."""
         message_type = profile.types.get(type_name)
         if message_type is None:
             return Duties()
         deadlines = running_from_receipt(message_type, received_at)
+        if not deadlines or read_header(parse(sent)).cancels:
+            return Duties()
         return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines)))
+
+
+def _replaces(reference: Reference | None) -> tuple[str, str] | None:
+    return (reference.message_id, reference.kind.ends_as) if reference is not None else None

@@ -14,16 +14,20 @@ from gateway.node import payloads
 from gateway.node.config import link_name
 from gateway.reasons import Reason
 from gateway.rules.lead import receiver_warnings
+from gateway.rules.references import Reference, check_reference, lead_applies, reference_of
 from gateway.store import OutgoingReceipt
 from gateway.store.obligations import Duties
 from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.contract import Message
-from gateway.wire.envelope import RECEIPT, Header, Party, new_message_id
+from gateway.wire.envelope import RECEIPT, Header, Party, body_of, new_message_id
+from gateway.wire.parsing import parse
 from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of, read_acknowledgement
 from gateway.wire.signing import sign
 from gateway.wire.verification import Verified, verify
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from gateway.node.runtime import Node
 
 log = logging.getLogger("gateway.inbound")
@@ -87,8 +91,14 @@ class Inbound:
         found = []
         duties = None
         if message.type is not None and message.body is not None:
+            try:
+                reference, earlier_body = await self._reference(header)
+            except WireError as refused:
+                await self._refuse(delivery, refused, digest, header.sender.side, profile=header.profile)
+                return
             skew = timedelta(seconds=node.config.delivery.clock_skew_s)
-            found = receiver_warnings(message.type, message.body, at, skew)
+            applies = lead_applies(reference, message.type, message.body, earlier_body)
+            found = receiver_warnings(message.type, message.body, at, skew, applies)
             duties = node.duties.received(
                 message.profile,
                 message.type,
@@ -97,6 +107,7 @@ class Inbound:
                 message.body,
                 at,
                 header.in_reply_to,
+                reference,
             )
         warnings = [reason.value for reason, _ in found]
         detail = "; ".join(text for _, text in found) or None
@@ -146,13 +157,32 @@ class Inbound:
                 extra={"message_id": header.message_id, "link": link, "detail": detail},
             )
 
+    async def _reference(self, header: Header) -> tuple[Reference | None, etree._Element | None]:
+        """The earlier notice this one supersedes or cancels: one the sender sent us, of its type."""
+        reference = reference_of(header)
+        if reference is None:
+            return None, None
+        node = self.node
+        found = await node.db(node.store.earlier, reference.message_id)
+        earlier = check_reference(
+            reference,
+            found,
+            direction="in",
+            peer=header.sender.side,
+            profile=header.profile,
+            type_name=header.type,
+        )
+        return reference, body_of(parse(earlier.payload))
+
     async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
         node = self.node
         ack = read_acknowledgement(verified.root)
         profile = node.profiles[verified.header.profile]
 
-        def peer_owes(type_name: str, received_at: datetime) -> Duties:
-            return node.duties.acknowledged(profile, ack.message_id, verified.side, type_name, received_at)
+        def peer_owes(type_name: str, received_at: datetime, sent: bytes) -> Duties:
+            return node.duties.acknowledged(
+                profile, ack.message_id, verified.side, type_name, received_at, sent
+            )
 
         matched = await node.db(
             node.store.record_receipt,

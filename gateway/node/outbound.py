@@ -16,10 +16,11 @@ from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import payloads
 from gateway.reasons import Reason
 from gateway.rules.lead import sender_check
+from gateway.rules.references import check_reference, lead_applies, reference_of
 from gateway.rules.resend import may_resend, wait_for_receipt
 from gateway.store import Outbound
 from gateway.transport.rabbit import PublishFailed, Submission
-from gateway.wire.envelope import NOTIFICATION
+from gateway.wire.envelope import NOTIFICATION, body_of
 from gateway.wire.parsing import parse
 from gateway.wire.receipt import digest_of
 from gateway.wire.signing import sign
@@ -60,7 +61,26 @@ class Submissions:
                 )
             late = duties = None
             if message.type is not None and message.body is not None:
-                late = sender_check(message.type, message.body, node.clock(), header.late_justification)
+                reference = reference_of(header)
+                earlier_body = None
+                if reference is not None:
+                    found = await node.db(node.store.earlier, reference.message_id)
+                    earlier = check_reference(
+                        reference,
+                        found,
+                        direction="out",
+                        peer=link.peer,
+                        profile=header.profile,
+                        type_name=header.type,
+                    )
+                    earlier_body = body_of(parse(earlier.payload))
+                late = sender_check(
+                    message.type,
+                    message.body,
+                    node.clock(),
+                    header.late_justification,
+                    lead_applies(reference, message.type, message.body, earlier_body),
+                )
                 duties = node.duties.sent(
                     message.profile,
                     message.type,
@@ -69,6 +89,7 @@ class Submissions:
                     message.body,
                     header.in_reply_to,
                     node.clock(),
+                    reference,
                 )
             signed = sign(root, node.signer)
         except GatewayError as refusal:

@@ -17,7 +17,7 @@ from datetime import datetime
 from lxml import etree
 
 from gateway.profiles import MessageType, Source
-from gateway.rules.fields import earliest_time, field_nodes
+from gateway.rules.fields import earliest_time, field_nodes, field_values
 from gateway.wire.envelope import parse_time
 
 # Art. 42(1): joint decisions are binding; 43(1): transfer decisions set their due dates.
@@ -106,6 +106,17 @@ def decision_deadlines(body: etree._Element) -> Iterator[Deadline]:
             item=item.strip(),
             owner=decision.findtext(f"{{{namespace}}}ResponsibleSide"),
         )
+
+
+def executed_item(message_type: MessageType, body: etree._Element) -> tuple[str, str] | None:
+    """(protocol message id, decision item) a `decision-execution-report` closes (Art. 42(1)), if any."""
+    if message_type.name != DECISION_REPORT:
+        return None
+    protocol = field_values(body, "JointDecision/MessageRef")
+    item = field_values(body, "JointDecision/DecisionItem")
+    if not protocol or not item or not protocol[0] or not item[0]:
+        return None
+    return protocol[0], item[0]
 
 
 def fixed_by_body(message_type: MessageType, body: etree._Element) -> list[Deadline]:

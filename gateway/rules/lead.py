@@ -116,7 +116,11 @@ def check_event(
 
 
 def sender_check(
-    message_type: MessageType, body: etree._Element, at: datetime, justification: str | None
+    message_type: MessageType,
+    body: etree._Element,
+    at: datetime,
+    justification: str | None,
+    lead_applies: bool = True,
 ) -> LeadCheck | None:
     """The sender's verdict at *at*: raise a coded RuleError naming the article, the required lead
     and the earliest allowed start; a short lead with a written justification (force majeure) goes
@@ -124,7 +128,7 @@ def sender_check(
     event = check_event(message_type, body, at)
     if event is not None and not event.met:
         raise RuleError(event.describe(), reason=Reason.RULE_VIOLATED, field=_path(message_type, event.field))
-    lead = check_lead(message_type, body, at)
+    lead = check_lead(message_type, body, at) if lead_applies else None
     if lead is None or lead.met:
         return None
     if justification and justification.strip():
@@ -143,12 +147,16 @@ def _path(message_type: MessageType, field: str) -> str:
 
 
 def receiver_warnings(
-    message_type: MessageType, body: etree._Element, received_at: datetime, skew: timedelta
+    message_type: MessageType,
+    body: etree._Element,
+    received_at: datetime,
+    skew: timedelta,
+    lead_applies: bool = True,
 ) -> list[tuple[Reason, str]]:
     """The receiver's independent check: each late or impossible time as (reason code, detail). A
     late notice is still accepted (the information matters), with a warning and a record."""
     found: list[tuple[Reason, str]] = []
-    lead = check_lead(message_type, body, received_at, skew)
+    lead = check_lead(message_type, body, received_at, skew) if lead_applies else None
     if lead is not None and not lead.met:
         found.append((Reason.LEAD_TIME_SHORT, lead.describe()))
     event = check_event(message_type, body, received_at, skew)

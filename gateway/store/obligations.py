@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, select, text, update
+from sqlalchemy import Connection, Select, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.rules.deadlines import Deadline
@@ -59,11 +59,14 @@ class NewObligation:
 
 @dataclass(frozen=True)
 class Duties:
-    """What recording a message does to obligations, in the same transaction: the ones it opens,
-    and the message it answers (whose reply obligation it closes)."""
+    """What recording a message does to obligations, in the same transaction: the ones it opens, the
+    message it answers (whose reply obligation it closes), the joint-decision item it reports executed
+    (protocol message id, item), and the earlier notice it supersedes or cancels (id, new state)."""
 
     opens: Sequence[NewObligation] = ()
     answers: str | None = None
+    executes: tuple[str, str] | None = None
+    replaces: tuple[str, str] | None = None
 
 
 def settle(
@@ -71,16 +74,31 @@ def settle(
 ) -> list[int]:
     """Open and close what *duties* says; returns the ids of the obligations closed."""
     open_obligations(conn, duties.opens, at)
-    if duties.answers is None:
-        return []
-    return close(
-        conn,
-        direction=answered_direction,
-        message_id=duties.answers,
-        duty="reply",
-        closed_by=closed_by,
-        at=at,
-    )
+    closed: list[int] = []
+    if duties.answers is not None:
+        closed += close(
+            conn,
+            direction=answered_direction,
+            message_id=duties.answers,
+            duty="reply",
+            closed_by=closed_by,
+            at=at,
+        )
+    if duties.executes is not None:
+        protocol, item = duties.executes
+        closed += close(
+            conn,
+            direction=answered_direction,
+            message_id=protocol,
+            duty="decision",
+            closed_by=closed_by,
+            at=at,
+            item=item,
+        )
+    if duties.replaces is not None:
+        earlier, state = duties.replaces
+        closed += close(conn, message_id=earlier, closed_by=closed_by, at=at, state=state)
+    return closed
 
 
 _REACH = (
@@ -88,17 +106,18 @@ _REACH = (
     .where(and_(obligations.c.id == bindparam("b_id"), obligations.c.level == bindparam("b_level")))
     .values(level=bindparam("b_rung"), next_at=bindparam("b_next"))
 )
-_REACH_PG = text(
-    "UPDATE obligations SET level = s.rung, next_at = s.next_at "
-    "FROM unnest(CAST(:id AS integer[]), CAST(:level AS integer[]), CAST(:rung AS integer[]), "
-    "CAST(:next AS timestamp[])) AS s(id, level, rung, next_at) "
-    "WHERE obligations.id = ANY(CAST(:id AS integer[])) AND obligations.id = s.id "
-    "AND obligations.level = s.level RETURNING obligations.id"
-)
-_ESCALATE_PG = text(
-    "INSERT INTO escalations (obligation_id, rung, level, at, state) SELECT o, r, l, a, 'open' "
-    "FROM unnest(CAST(:o AS integer[]), CAST(:r AS integer[]), CAST(:l AS varchar[]), "
-    "CAST(:a AS timestamp[])) AS e(o, r, l, a)"
+# One statement, one round trip: the guarded UPDATE (each row found by primary key: a nested loop
+# over obligations_pkey driven by the unnested ids) and the INSERT of an escalation for exactly the
+# rows it moved; RETURNING says which. Driver SQL for psycopg: `%(name)b` binds the arrays in binary,
+# several times cheaper to build than their text form (~2 ms instead of ~10 for 1,000 rows).
+_REACH_PG = (
+    "WITH moved AS (UPDATE obligations SET level = s.rung, next_at = s.next_at "
+    "FROM unnest(%(id)b::integer[], %(level)b::integer[], %(rung)b::integer[], %(next)b::timestamp[], "
+    "%(label)b::varchar[], %(reached)b::timestamp[]) AS s(id, level, rung, next_at, label, reached) "
+    "WHERE obligations.id = s.id AND obligations.level = s.level "
+    "RETURNING obligations.id, s.rung, s.label, s.reached) "
+    "INSERT INTO escalations (obligation_id, rung, level, at, state) "
+    "SELECT id, rung, label, reached, 'open' FROM moved RETURNING obligation_id"
 )
 _DUE = (
     select(*(obligations.c[name] for name in Obligation.__dataclass_fields__))
@@ -167,10 +186,8 @@ def reach(conn: Connection, steps: Sequence[tuple[Obligation, Climb]]) -> list[O
     if not steps:
         return []
     postgres = conn.dialect.name == "postgresql"
-    reached = _move_postgres(conn, steps) if postgres else _move_sqlite(conn, steps)
-    if reached and postgres:
-        _escalate_postgres(conn, reached)
-    elif reached:
+    reached = _reach_postgres(conn, steps) if postgres else _move_sqlite(conn, steps)
+    if reached and not postgres:  # PostgreSQL recorded the escalations in the same statement
         _escalate_sqlite(conn, reached)
     return [item for item, _ in reached]
 
@@ -182,16 +199,18 @@ def _next(climb: Climb) -> datetime | None:
     return naive(climb.next_at) if climb.next_at else None
 
 
-def _move_postgres(conn: Connection, steps: Steps) -> Steps:
-    """One UPDATE over arrays, the rows found by primary key; RETURNING says which moved."""
+def _reach_postgres(conn: Connection, steps: Steps) -> Steps:
+    """Move the rows and record their escalations in one statement over arrays; returns the moved."""
     moved = set(
-        conn.execute(
+        conn.exec_driver_sql(
             _REACH_PG,
             {
                 "id": [item.id for item, _ in steps],
                 "level": [item.level for item, _ in steps],
                 "rung": [climb.index for _, climb in steps],
                 "next": [_next(climb) for _, climb in steps],
+                "label": [climb.rung.level for _, climb in steps],
+                "reached": [naive(climb.reached_at) for _, climb in steps],
             },
         ).scalars()
     )
@@ -210,18 +229,6 @@ def _move_sqlite(conn: Connection, steps: Steps) -> Steps:
     if moved not in (0, len(steps)):
         raise RuntimeError(f"{len(steps) - moved} of {len(steps)} obligations changed under the sweep")
     return steps if moved else []
-
-
-def _escalate_postgres(conn: Connection, reached: Steps) -> None:
-    conn.execute(
-        _ESCALATE_PG,
-        {
-            "o": [item.id for item, _ in reached],
-            "r": [climb.index for _, climb in reached],
-            "l": [climb.rung.level for _, climb in reached],
-            "a": [naive(climb.reached_at) for _, climb in reached],
-        },
-    )
 
 
 def _escalate_sqlite(conn: Connection, reached: Steps) -> None:
@@ -246,25 +253,38 @@ def _escalate_sqlite(conn: Connection, reached: Steps) -> None:
 def close(
     conn: Connection,
     *,
-    direction: str,
     message_id: str,
-    duty: str,
     closed_by: str,
     at: datetime,
+    direction: str | None = None,
+    duty: str | None = None,
+    item: str | None = None,
+    state: str = "closed",
 ) -> list[int]:
-    """Close the open obligations of *message_id* of kind *duty*: the ladder stops. Returns the ids
-    closed (empty: nothing was open)."""
+    """Close the open obligations of *message_id* (only those of *direction*, *duty*, *item* when
+    given) in *state* — closed, superseded or cancelled: the ladder stops. Returns the ids closed
+    (empty: nothing was open)."""
+    conditions = [obligations.c.message_id == message_id, obligations.c.state == OPEN]
+    for column, value in (("direction", direction), ("duty", duty), ("item", item)):
+        if value is not None:
+            conditions.append(obligations.c[column] == value)
     closed = conn.execute(
         update(obligations)
-        .where(
-            and_(
-                obligations.c.direction == direction,
-                obligations.c.message_id == message_id,
-                obligations.c.duty == duty,
-                obligations.c.state == OPEN,
-            )
-        )
-        .values(state="closed", next_at=None, closed_by=closed_by, closed_at=naive(at))
+        .where(and_(*conditions))
+        .values(state=state, next_at=None, closed_by=closed_by, closed_at=naive(at))
         .returning(obligations.c.id)
     )
     return [row.id for row in closed]
+
+
+def replaced(conn: Connection, message_id: str) -> bool:
+    """Whether a later notice superseded or cancelled *message_id* (its obligations ended so): a late
+    receipt for it then opens nothing."""
+    found = conn.execute(
+        select(obligations.c.id)
+        .where(
+            and_(obligations.c.message_id == message_id, obligations.c.state.in_(("superseded", "cancelled")))
+        )
+        .limit(1)
+    ).first()
+    return found is not None

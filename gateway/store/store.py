@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigError, GatewayError
 from gateway.rules.ladder import Climb
+from gateway.rules.references import Earlier
 from gateway.store import chain
 from gateway.store import escalations as escalation_rows
 from gateway.store import obligations as obligation_rows
@@ -48,7 +49,9 @@ _FIND_INBOUND = select(messages.c.digest, messages.c.state).where(
 _FIND_OUR_RECEIPT = select(receipts.c.receipt_id).where(
     (receipts.c.direction == "out") & (receipts.c.message_id == bindparam("b_id"))
 )
-_FIND_OUR_NOTICE = select(messages.c.state, messages.c.peer, messages.c.digest, messages.c.type).where(
+_FIND_OUR_NOTICE = select(
+    messages.c.state, messages.c.peer, messages.c.digest, messages.c.type, messages.c.payload
+).where(
     (messages.c.direction == "out")
     & (messages.c.type != "receipt")
     & (messages.c.message_id == bindparam("b_id"))
@@ -388,9 +391,19 @@ class Store:
             ]
             self._append(conn, at, "obligations-opened", message_id, peer, {"obligations": detail})
         if closed:
+            about = duties.answers or (duties.executes or duties.replaces or (None,))[0]
+            how = {"replaces": list(duties.replaces)} if duties.replaces else {}
             self._append(
-                conn, at, "obligations-closed", duties.answers, peer, {"by": message_id, "ids": closed}
+                conn, at, "obligations-closed", about, peer, {"by": message_id, "ids": closed, **how}
             )
+
+    def earlier(self, message_id: str) -> list[Earlier]:
+        """The notices stored under *message_id* (either direction): what a Supersedes or Cancels names."""
+        query = select(
+            messages.c.direction, messages.c.peer, messages.c.profile, messages.c.type, messages.c.payload
+        ).where((messages.c.message_id == message_id) & (messages.c.type != "receipt"))
+        with self.engine.connect() as conn:
+            return [Earlier(r.direction, r.peer, r.profile, r.type, r.payload) for r in conn.execute(query)]
 
     # -- obligations on the clock -----------------------------------------------------------------
 
@@ -726,7 +739,7 @@ class Store:
         payload: bytes,
         at: datetime,
         received_at: datetime | None = None,
-        duties_for: Callable[[str, datetime], Duties] | None = None,
+        duties_for: Callable[[str, datetime, bytes], Duties] | None = None,
     ) -> tuple[str, bool] | None:
         """Match a verified receipt to our outbound notice: (new state, whether the receipt's digest is
         that of the bytes we sent), or None when no notice of ours has that id. *received_at* is
@@ -779,8 +792,13 @@ class Store:
                 self._append(
                     conn, at, "obligations-closed", message_id, row.peer, {"by": receipt_id, "ids": closed}
                 )
-            if duties_for is not None and state == "delivered":  # the peer's reply runs from its receipt
-                self._settle(conn, duties_for(row.type, received_at or at), "in", message_id, row.peer, at)
+            if (
+                duties_for is not None
+                and state == "delivered"
+                and not obligation_rows.replaced(conn, message_id)
+            ):  # the peer's reply runs from its receipt (unless a later notice replaced this one)
+                duties = duties_for(row.type, received_at or at, row.payload)
+                self._settle(conn, duties, "in", message_id, row.peer, at)
         return state, digest_ok
 
     def received(self, profile: str, peer: str, types: Sequence[str]) -> list[tuple[str, str, datetime]]:

@@ -301,3 +301,12 @@ def outbound_states(world: World, side: str) -> dict[str, int]:
             for state, count in states.items():
                 merged[state] = merged.get(state, 0) + count
     return merged
+
+
+def wait_until(check: Any, what: str, timeout: float = 30) -> None:
+    """Poll *check* (e.g. a database read) until it holds; fail naming *what* did not happen."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {timeout} s: {what}")
+        time.sleep(0.1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.store import Store
 from gateway.store.schema import escalations, obligations
-from tests.node.harness import National, World, submission, wait_for_consumer
+from tests.node.harness import National, World, submission, wait_for_consumer, wait_until
 from tests.test_cli import bgw
 
 SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
@@ -50,14 +49,6 @@ def ladder_rows(world: World, side: str, message_id: str) -> tuple[Any, list[Any
 
 def levels(world: World, side: str, message_id: str) -> list[str]:
     return [rung.level for rung in ladder_rows(world, side, message_id)[1]]
-
-
-def wait_until(check: Any, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached within {timeout} s: {what}")
-        time.sleep(0.1)
 
 
 def set_clock(shift: Path, moment: datetime) -> None:

@@ -11,8 +11,7 @@ import json
 from collections import Counter
 
 from gateway import paths
-from tests.node.harness import National, World, outbound_states, submission, wait_for_consumer
-from tests.node.test_escalation import wait_until
+from tests.node.harness import National, World, outbound_states, submission, wait_for_consumer, wait_until
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"  # immediate: 6 sends at most
 SCALE = 0.0005  # 15 min → 0.45 s
