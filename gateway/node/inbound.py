@@ -19,7 +19,7 @@ from gateway.store import OutgoingReceipt
 from gateway.store.obligations import Duties
 from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.contract import Message
-from gateway.wire.envelope import RECEIPT, Header, Party, body_of, new_message_id
+from gateway.wire.envelope import RECEIPT, Header, Party, body_of, format_time, new_message_id
 from gateway.wire.parsing import parse
 from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of, read_acknowledgement
 from gateway.wire.signing import sign
@@ -151,6 +151,24 @@ class Inbound:
         await delivery.handover(payloads.notice_routing_key(header), notice, header.message_id)
         await node.db(node.store.mark_delivered_national, header.message_id, node.clock())
         log.info("received", extra={"message_id": header.message_id, "link": link, "state": status})
+        for owed in duties.opens if duties is not None else ():
+            if owed.direction == "in":  # what our side now owes, and by when
+                deadline = owed.deadline
+                await node.emit(
+                    "reply-due",
+                    header.message_id,
+                    (header.sender.side, header.profile),
+                    {
+                        "duty": deadline.duty.value,
+                        "item": deadline.item,
+                        "expects": deadline.expects,
+                        "due_at": format_time(deadline.due_at),
+                        "article": deadline.article,
+                        "source": deadline.source.value,
+                        "basis": deadline.basis,
+                        "optional": deadline.optional,
+                    },
+                )
         if detail:
             log.warning(
                 "late or impossible times",

@@ -5,8 +5,9 @@ UZ's reply closes it on both sides, in the same transactions that record the mes
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.store import Store
 from gateway.store.schema import obligations, receipts
+from gateway.wire.envelope import format_time
 from tests.node.harness import National, World, submission, wait_for_consumer
 
 SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
@@ -63,6 +65,14 @@ async def proposal_and_reply(world: World) -> None:
         assert kz_row.due_at == received_at + timedelta(hours=48), "48 h from UZ's signed time of receipt"
         [(uz_row, _)] = [r for r in rows(world, "UZ") if r[0].duty == "reply"]
         assert (uz_row.direction, uz_row.owner, uz_row.state) == ("in", "UZ", "open")
+        events = [json.loads(m.body) for m in await uz.drain("bgw.UZ.events", idle=1)]
+        [due] = [e for e in events if e["event"] == "reply-due"]
+        assert (due["message_id"], due["detail"]["article"], due["detail"]["source"]) == (
+            proposal,
+            "40(1)",
+            "text",
+        )
+        assert due["detail"]["due_at"] == format_time(uz_row.due_at.replace(tzinfo=UTC))
         reply = submission(SAMPLES / "joint-meeting-reply.xml", "KZ")
         reply["in_reply_to"] = proposal
         [answered] = await uz.wait_answers([await uz.submit(reply)])
