@@ -164,6 +164,10 @@ def open_obligations(conn: Connection, new: Sequence[NewObligation], at: datetim
     conn.execute(statement, [row_for(item, at) for item in new])
 
 
+_FIELDS = list(Obligation.__dataclass_fields__)
+_DUE_AT, _NEXT_AT = _FIELDS.index("due_at"), _FIELDS.index("next_at")
+
+
 def due_query() -> Select[Any]:
     """The sweep's read (bound parameters b_now and b_limit), for the benchmark's query plan."""
     return _DUE
@@ -171,11 +175,13 @@ def due_query() -> Select[Any]:
 
 def due(conn: Connection, now: datetime, limit: int) -> list[Obligation]:
     """Open obligations whose next rung is due at *now*, the most overdue first."""
-    rows = conn.execute(_DUE, {"b_now": naive(now), "b_limit": limit})
-    return [
-        Obligation(**{**row._mapping, "due_at": aware(row.due_at), "next_at": aware(row.next_at)})
-        for row in rows
-    ]
+    found = []
+    for row in conn.execute(_DUE, {"b_now": naive(now), "b_limit": limit}):
+        values = list(row)  # the columns of _DUE are the dataclass fields, in order
+        values[_DUE_AT] = aware(values[_DUE_AT])
+        values[_NEXT_AT] = aware(values[_NEXT_AT])
+        found.append(Obligation(*values))
+    return found
 
 
 def reach(conn: Connection, steps: Sequence[tuple[Obligation, Climb]]) -> list[Obligation]:
