@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.errors import InputError
-from gateway.node.clock import Clock, ShiftedClock, system_clock
+from gateway.node.clock import clock_for
 from gateway.node.config import NodeConfig
 from gateway.reasons import Reason
 from gateway.store import Store
@@ -24,10 +24,6 @@ from gateway.store.escalations import Listed
 from gateway.wire.envelope import format_time
 
 STATES = ("open", "acknowledged", "resolved")
-
-
-def clock_of(config: NodeConfig) -> Clock:
-    return ShiftedClock(config.clock_shift_file) if config.clock_shift_file else system_clock
 
 
 def _plain(item: Listed) -> dict[str, Any]:
@@ -72,7 +68,9 @@ def run(args: argparse.Namespace, config: NodeConfig, out: Callable[[str], None]
         note = (args.note or "").strip() or None
         if action == "resolve" and note is None:
             raise InputError("--note: a resolution needs a note (what was done)", reason=Reason.USAGE_INVALID)
-        done = store.escalation_act(args.id, action, note, args.by or getpass.getuser(), clock_of(config)())
+        done = store.escalation_act(
+            args.id, action, note, args.by or getpass.getuser(), clock_for(config.clock_shift_file)()
+        )
         out(_line(done))
     finally:
         store.close()

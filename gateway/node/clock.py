@@ -50,6 +50,11 @@ class ShiftedClock:
         return datetime.now(UTC) + self.shift()
 
 
+def clock_for(shift_file: Path | None) -> Clock:
+    """The clock a node configuration asks for: the system's, or shifted by *shift_file*."""
+    return ShiftedClock(shift_file) if shift_file else system_clock
+
+
 def move(path: Path, seconds: float) -> None:
     """Set a shift file (tests and demos): atomically, so a node never reads half a number."""
     scratch = path.with_suffix(".tmp")

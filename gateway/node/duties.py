@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from lxml import etree
 
@@ -75,22 +75,14 @@ class Obligations:
         """A notice we send: the peer's receipt (due per timing class from the moment it is queued),
         what the notice's own times fix for the peer (not for a cancellation); the reply it is, or the
         decision item it reports executed, closes ours; what it supersedes or cancels ends."""
-        deadlines = [self._receipt(message_type, queued_at)]
-        if reference is None or reference.kind is not Kind.CANCELS:
+        receipt = receipt_deadline(message_type, queued_at)
+        receipt = replace(receipt, due_at=queued_at + (receipt.due_at - queued_at) * self.scale)
+        deadlines = [receipt]
+        if not _cancels(reference):
             deadlines += fixed_by_body(message_type, body)
-        return Duties(
-            tuple(self._new(profile, message_type, message_id, peer, True, deadlines)),
-            in_reply_to,
-            executed_item(message_type, body),
-            _replaces(reference),
+        return self._duties(
+            profile, message_type, message_id, peer, True, deadlines, body, in_reply_to, reference
         )
-
-    def _receipt(self, message_type: MessageType, queued_at: datetime) -> Deadline:
-        deadline = receipt_deadline(message_type, queued_at)
-        if self.scale == 1.0:
-            return deadline
-        wait = (deadline.due_at - queued_at).total_seconds() * self.scale  # tests and demos only
-        return replace(deadline, due_at=queued_at + timedelta(seconds=wait))
 
     def received(
         self,
@@ -107,13 +99,30 @@ class Obligations:
         reply it is, or the decision item it reports executed, closes the peer's; what it supersedes or
         cancels ends."""
         deadlines: list[Deadline] = []
-        if reference is None or reference.kind is not Kind.CANCELS:
+        if not _cancels(reference):
             deadlines = [*fixed_by_body(message_type, body), *running_from_receipt(message_type, received_at)]
+        return self._duties(
+            profile, message_type, message_id, peer, False, deadlines, body, in_reply_to, reference
+        )
+
+    def _duties(
+        self,
+        profile: Profile,
+        message_type: MessageType,
+        message_id: str,
+        peer: str,
+        owed_to_us: bool,
+        deadlines: Iterable[Deadline],
+        body: etree._Element,
+        in_reply_to: str | None,
+        reference: Reference | None,
+    ) -> Duties:
+        """What a notice opens, and what it closes or ends: the same for both directions."""
         return Duties(
-            tuple(self._new(profile, message_type, message_id, peer, False, deadlines)),
-            in_reply_to,
-            executed_item(message_type, body),
-            _replaces(reference),
+            opens=tuple(self._new(profile, message_type, message_id, peer, owed_to_us, deadlines)),
+            answers=in_reply_to,
+            executes=executed_item(message_type, body),
+            replaces=(reference.message_id, reference.kind.ends_as) if reference is not None else None,
         )
 
     def acknowledged(
@@ -130,5 +139,5 @@ class Obligations:
         return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines)))
 
 
-def _replaces(reference: Reference | None) -> tuple[str, str] | None:
-    return (reference.message_id, reference.kind.ends_as) if reference is not None else None
+def _cancels(reference: Reference | None) -> bool:
+    return reference is not None and reference.kind is Kind.CANCELS

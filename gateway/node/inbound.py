@@ -14,20 +14,17 @@ from gateway.node import payloads
 from gateway.node.config import link_name
 from gateway.reasons import Reason
 from gateway.rules.lead import receiver_warnings
-from gateway.rules.references import Reference, check_reference, lead_applies, reference_of
+from gateway.rules.references import lead_applies
 from gateway.store import OutgoingReceipt
 from gateway.store.obligations import Duties
 from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.contract import Message
-from gateway.wire.envelope import RECEIPT, Header, Party, body_of, format_time, new_message_id
-from gateway.wire.parsing import parse
+from gateway.wire.envelope import RECEIPT, Header, Party, format_time, new_message_id
 from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of, read_acknowledgement
 from gateway.wire.signing import sign
 from gateway.wire.verification import Verified, verify
 
 if TYPE_CHECKING:
-    from lxml import etree
-
     from gateway.node.runtime import Node
 
 log = logging.getLogger("gateway.inbound")
@@ -92,7 +89,7 @@ class Inbound:
         duties = None
         if message.type is not None and message.body is not None:
             try:
-                reference, earlier_body = await self._reference(header)
+                reference, earlier_body = await node.referenced(header, "in", header.sender.side)
             except WireError as refused:
                 await self._refuse(delivery, refused, digest, header.sender.side, profile=header.profile)
                 return
@@ -174,23 +171,6 @@ class Inbound:
                 "late or impossible times",
                 extra={"message_id": header.message_id, "link": link, "detail": detail},
             )
-
-    async def _reference(self, header: Header) -> tuple[Reference | None, etree._Element | None]:
-        """The earlier notice this one supersedes or cancels: one the sender sent us, of its type."""
-        reference = reference_of(header)
-        if reference is None:
-            return None, None
-        node = self.node
-        found = await node.db(node.store.earlier, reference.message_id)
-        earlier = check_reference(
-            reference,
-            found,
-            direction="in",
-            peer=header.sender.side,
-            profile=header.profile,
-            type_name=header.type,
-        )
-        return reference, body_of(parse(earlier.payload))
 
     async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
         node = self.node

@@ -16,11 +16,11 @@ from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import payloads
 from gateway.reasons import Reason
 from gateway.rules.lead import sender_check
-from gateway.rules.references import check_reference, lead_applies, reference_of
+from gateway.rules.references import lead_applies
 from gateway.rules.resend import may_resend, wait_for_receipt
 from gateway.store import Outbound
 from gateway.transport.rabbit import PublishFailed, Submission
-from gateway.wire.envelope import NOTIFICATION, body_of
+from gateway.wire.envelope import NOTIFICATION
 from gateway.wire.parsing import parse
 from gateway.wire.receipt import digest_of
 from gateway.wire.signing import sign
@@ -61,19 +61,7 @@ class Submissions:
                 )
             late = duties = None
             if message.type is not None and message.body is not None:
-                reference = reference_of(header)
-                earlier_body = None
-                if reference is not None:
-                    found = await node.db(node.store.earlier, reference.message_id)
-                    earlier = check_reference(
-                        reference,
-                        found,
-                        direction="out",
-                        peer=link.peer,
-                        profile=header.profile,
-                        type_name=header.type,
-                    )
-                    earlier_body = body_of(parse(earlier.payload))
+                reference, earlier_body = await node.referenced(header, "out", link.peer)
                 late = sender_check(
                     message.type,
                     message.body,

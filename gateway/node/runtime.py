@@ -13,9 +13,11 @@ import signal
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from lxml import etree
+
 from gateway.errors import ConfigError, GatewayError
 from gateway.node import payloads
-from gateway.node.clock import Clock, ShiftedClock, system_clock
+from gateway.node.clock import Clock, clock_for
 from gateway.node.config import NodeConfig
 from gateway.node.database import Database
 from gateway.node.duties import Obligations
@@ -23,10 +25,13 @@ from gateway.node.inbound import Inbound
 from gateway.node.outbound import Dispatcher, Submissions
 from gateway.node.sweeper import Sweeper
 from gateway.profiles import Profile
+from gateway.rules.references import Reference, check_reference, reference_of
 from gateway.store import Store
 from gateway.transport.rabbit import PublishFailed, Transport
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract
+from gateway.wire.envelope import Header, body_of
+from gateway.wire.parsing import parse
 from gateway.wire.schemas import wire_validator
 from gateway.wire.signing import SigningKey
 from gateway.wire.trust import TrustStore
@@ -41,9 +46,7 @@ class Node:
     ) -> None:
         self.config = config
         self.profiles = profiles
-        if clock is None:
-            clock = ShiftedClock(config.clock_shift_file) if config.clock_shift_file else system_clock
-        self.clock = clock
+        self.clock = clock or clock_for(config.clock_shift_file)
         self.contract = Contract(profiles, wire_validator())
         self.codec = Codec(profiles, clock)
         self.signer = SigningKey.load(config.key, config.cert)
@@ -86,6 +89,21 @@ class Node:
         if self._database is None:
             raise RuntimeError("the store is not open")
         return await self._database.call(function, *args, **kwargs)
+
+    async def referenced(
+        self, header: Header, direction: str, peer: str
+    ) -> tuple[Reference | None, etree._Element | None]:
+        """The earlier notice *header* supersedes or cancels, and its body: one of this link in
+        *direction* (out: we sent it; in: the peer sent it to us) and of the same type, else a coded
+        WireError."""
+        reference = reference_of(header)
+        if reference is None:
+            return None, None
+        found = await self.db(self.store.earlier, reference.message_id)
+        earlier = check_reference(
+            reference, found, direction=direction, peer=peer, profile=header.profile, type_name=header.type
+        )
+        return reference, body_of(parse(earlier.payload))
 
     def wake_dispatcher(self) -> None:
         self.dispatcher.wake.set()

@@ -18,10 +18,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from lxml import etree
 
 from gateway.node.config import link_name
+from gateway.rules.deadlines import REMINDER
 from gateway.rules.ladder import climb
 from gateway.store import Escalated, Signed, Step
 from gateway.store.obligations import Obligation
-from gateway.store.store import REMINDER_TYPE
 from gateway.wire.dossier import DOSSIER_TYPE, Case, Document, TimelineEntry, build_dossier
 from gateway.wire.envelope import Header, Party, build_notification, format_time, new_message_id
 from gateway.wire.receipt import digest_of
@@ -138,7 +138,7 @@ class Sweeper:
             if value:
                 etree.SubElement(body, f"{{{ns}}}{local}").text = value
         sender, recipient = self._parties(obligation)
-        header = Header(new_message_id(), profile.id, REMINDER_TYPE, sender, recipient, now)
+        header = Header(new_message_id(), profile.id, REMINDER, sender, recipient, now)
         root = build_notification(header, body)
         node.contract.check(root)  # our own document obeys the wire contract like any other
         signed = sign(root, node.signer)

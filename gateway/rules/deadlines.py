@@ -23,6 +23,7 @@ from gateway.wire.envelope import parse_time
 # Art. 42(1): joint decisions are binding; 43(1): transfer decisions set their due dates.
 DECISION_ARTICLE = "42(1), 43(1)"
 DECISION_REPORT = "decision-execution-report"
+REMINDER = "reply-reminder"  # ours: what a node sends the peer about a reply it owes past due (Art. 42(2))
 DECIDING_TYPES = frozenset({"joint-meeting-protocol"})  # protocols that record joint decisions (41)
 
 

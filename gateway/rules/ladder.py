@@ -31,7 +31,7 @@ class Climb:
 
 
 def _delay(rung: Rung, scale: float) -> timedelta:
-    return timedelta(seconds=span_delta(rung.after).total_seconds() * scale)
+    return span_delta(rung.after) * scale
 
 
 def first_at(ladder: Ladder, due_at: datetime, scale: float = 1.0) -> datetime:

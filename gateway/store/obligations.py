@@ -61,12 +61,19 @@ class NewObligation:
 class Duties:
     """What recording a message does to obligations, in the same transaction: the ones it opens, the
     message it answers (whose reply obligation it closes), the joint-decision item it reports executed
-    (protocol message id, item), and the earlier notice it supersedes or cancels (id, new state)."""
+    (protocol message id, item), the earlier notice it supersedes or cancels (id, new state), and
+    the notice it is the receipt of (whose receipt obligation it closes)."""
 
     opens: Sequence[NewObligation] = ()
     answers: str | None = None
     executes: tuple[str, str] | None = None
     replaces: tuple[str, str] | None = None
+    receipted: str | None = None
+
+    @property
+    def closing(self) -> str | None:
+        """The message whose obligations this closes (for the log entry)."""
+        return self.answers or self.receipted or (self.executes or self.replaces or (None,))[0]
 
 
 def settle(
@@ -98,7 +105,21 @@ def settle(
     if duties.replaces is not None:
         earlier, state = duties.replaces
         closed += close(conn, message_id=earlier, closed_by=closed_by, at=at, state=state)
+    if duties.receipted is not None:
+        closed += close(
+            conn,
+            direction=answered_direction,
+            message_id=duties.receipted,
+            duty="receipt",
+            closed_by=closed_by,
+            at=at,
+        )
     return closed
+
+
+def park(conn: Connection, obligation_id: int) -> None:
+    """Stop the sweep from looking at an obligation (its ladder has no further rung)."""
+    conn.execute(update(obligations).where(obligations.c.id == obligation_id).values(next_at=None))
 
 
 _REACH = (

@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, bindparam, case, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigError, GatewayError
+from gateway.rules.deadlines import REMINDER
 from gateway.rules.ladder import Climb
 from gateway.rules.references import Earlier
 from gateway.store import chain
@@ -29,10 +30,8 @@ from gateway.store import obligations as obligation_rows
 from gateway.store.escalations import Evidence, Listed
 from gateway.store.obligations import Duties, Obligation
 from gateway.store.schema import log, messages, quarantine, receipts
-from gateway.store.schema import obligations as obligations_table
 from gateway.store.times import aware, naive
 
-REMINDER_TYPE = "reply-reminder"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOG_INSERT = log.insert()
 # Prebuilt statements: SQLAlchemy compiles each once; parameters come with every execution.
@@ -377,24 +376,25 @@ class Store:
         conn: Connection,
         duties: Duties,
         answered_direction: str,
-        message_id: str,
+        by: str,
         peer: str,
         at: datetime,
     ) -> None:
+        """Open and close what recording message *by* does to obligations, with their log entries."""
         closed = obligation_rows.settle(
-            conn, duties, answered_direction=answered_direction, closed_by=message_id, at=at
+            conn, duties, answered_direction=answered_direction, closed_by=by, at=at
         )
         if duties.opens:
             detail = [
                 {"duty": o.deadline.duty.value, "owner": o.owner, "due": o.deadline.due_at.isoformat()}
                 for o in duties.opens
             ]
-            self._append(conn, at, "obligations-opened", message_id, peer, {"obligations": detail})
+            about = duties.opens[0].message_id  # the notice they belong to (a receipt opens its notice's)
+            self._append(conn, at, "obligations-opened", about, peer, {"obligations": detail})
         if closed:
-            about = duties.answers or (duties.executes or duties.replaces or (None,))[0]
             how = {"replaces": list(duties.replaces)} if duties.replaces else {}
             self._append(
-                conn, at, "obligations-closed", about, peer, {"by": message_id, "ids": closed, **how}
+                conn, at, "obligations-closed", duties.closing, peer, {"by": by, "ids": closed, **how}
             )
 
     def earlier(self, message_id: str) -> list[Earlier]:
@@ -450,7 +450,7 @@ class Store:
                         step.reminder,
                         item.peer,
                         item.profile,
-                        REMINDER_TYPE,
+                        REMINDER,
                         at,
                         {"regarding": item.message_id},
                     )
@@ -492,9 +492,7 @@ class Store:
     def park(self, obligation_id: int, at: datetime, why: str) -> None:
         """Stop the sweep from looking at an obligation whose ladder has no further rung."""
         with self._tx() as conn:
-            conn.execute(
-                obligations_table.update().where(obligations_table.c.id == obligation_id).values(next_at=None)
-            )
+            obligation_rows.park(conn, obligation_id)
             self._append(conn, at, "obligation-parked", None, None, {"obligation": obligation_id, "why": why})
 
     def evidence(self, message_id: str) -> Evidence:
@@ -785,20 +783,14 @@ class Store:
                 row.peer,
                 {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
             )
-            closed = obligation_rows.close(
-                conn, direction="out", message_id=message_id, duty="receipt", closed_by=receipt_id, at=at
-            )
-            if closed:
-                self._append(
-                    conn, at, "obligations-closed", message_id, row.peer, {"by": receipt_id, "ids": closed}
-                )
+            duties = Duties()
             if (
                 duties_for is not None
                 and state == "delivered"
                 and not obligation_rows.replaced(conn, message_id)
             ):  # the peer's reply runs from its receipt (unless a later notice replaced this one)
                 duties = duties_for(row.type, received_at or at, row.payload)
-                self._settle(conn, duties, "in", message_id, row.peer, at)
+            self._settle(conn, replace(duties, receipted=message_id), "out", receipt_id, row.peer, at)
         return state, digest_ok
 
     def received(self, profile: str, peer: str, types: Sequence[str]) -> list[tuple[str, str, datetime]]:

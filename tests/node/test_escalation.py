@@ -30,15 +30,17 @@ SETTINGS = {"sweep_interval_s": 0.2, "time_scale": 0.01}  # ladder delays of 4 h
 
 
 def ladder_rows(world: World, side: str, message_id: str) -> tuple[Any, list[Any]]:
-    """The reply obligation of *message_id* on *side*, and the rungs it reached (in order)."""
+    """The reply obligation of *message_id* on *side* (None: not opened yet), and the rungs it reached."""
     store = Store.open(load_config(world.nodes[side].config, load_profiles()).database_url.value)
     try:
         with store.engine.connect() as conn:
-            [row] = conn.execute(
+            row = conn.execute(
                 select(obligations).where(
                     (obligations.c.message_id == message_id) & (obligations.c.duty == "reply")
                 )
-            ).all()
+            ).one_or_none()
+            if row is None:
+                return None, []
             rungs = conn.execute(
                 select(escalations).where(escalations.c.obligation_id == row.id).order_by(escalations.c.rung)
             ).all()
@@ -70,7 +72,10 @@ async def scenario(world: World) -> None:
         answers = await kz.wait_answers([await kz.submit(proposal), await kz.submit(proposal)])
         first, second = (answer["message_id"] for answer in answers)
         await uz.drain("bgw.UZ.inbox", until=2, timeout=30)
-        wait_until(lambda: ladder_rows(world, "KZ", second)[0].due_at is not None, "KZ holds both duties")
+        wait_until(
+            lambda: all(ladder_rows(world, "KZ", m)[0] is not None for m in (first, second)),
+            "KZ holds both reply duties (opened by UZ's receipts)",
+        )
         due = max(ladder_rows(world, "KZ", m)[0].due_at for m in (first, second)).replace(tzinfo=UTC)
         await events(kz, "KZ")  # what came before the deadline
 
