@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
+from gateway import heap
 from gateway.profiles import Ladder, Profile, load_profiles
 from gateway.rules.deadlines import running_from_receipt
 from gateway.rules.ladder import climb
@@ -139,6 +140,7 @@ def measure(db: str, open_count: int, due: int) -> dict[str, Any]:
     limit = max(due * 2, 1)  # the sweep's batch: room for more than is due
     with _database(db) as url:
         store = Store.open(url)
+        heap.settle()  # as the node does once started (gateway.heap)
         try:
             _fill(store, profile, open_count, due)
             with store.engine.connect() as conn:  # read-only: the plan and what it visits

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from gateway import heap
 from gateway.errors import ConfigError, GatewayError
 from gateway.node import payloads
 from gateway.node.clock import Clock, clock_for
@@ -126,6 +127,7 @@ class Node:
     async def run(self, stop: asyncio.Event) -> None:
         self._database = Database(await asyncio.to_thread(Store.open, self.config.database_url.value))
         await asyncio.to_thread(self.codec.warm)  # compile the body models before the first notice
+        heap.settle()  # start-up done: full collections no longer walk what it loaded
         log.info(
             "node started",
             extra={"detail": {"side": self.config.side, "links": [link.name for link in self.config.links]}},
