@@ -42,7 +42,15 @@ messages = Table(
     UniqueConstraint("direction", "message_id", name="uq_messages_direction_id"),
     UniqueConstraint("submission_key", name="uq_messages_submission_key"),
 )
-Index("ix_messages_due", messages.c.state, messages.c.next_attempt_at)
+# The outbox in send order: `next_attempt_at` is set only while a message awaits a (re)send, so the
+# dispatcher's read is a range over what is in flight, never over the history.
+Index(
+    "ix_messages_next",
+    messages.c.direction,
+    messages.c.next_attempt_at,
+    sqlite_where=messages.c.next_attempt_at.isnot(None),
+    postgresql_where=messages.c.next_attempt_at.isnot(None),
+)
 
 # Receipts: the one we sent for each inbound message (direction out), and the one we received
 # for each outbound message (direction in).
@@ -124,6 +132,7 @@ Index(
     sqlite_where=obligations.c.next_at.isnot(None),
     postgresql_where=obligations.c.next_at.isnot(None),
 )
+Index("ix_obligations_message", obligations.c.message_id)  # a message's obligations, either direction
 
 # Every rung an obligation reached; acknowledged and resolved by people, with a note. The unique
 # pair makes a rung impossible to reach twice, even across a crash in the middle of a sweep.

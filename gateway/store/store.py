@@ -550,6 +550,7 @@ class Store:
     def next_due(self) -> datetime | None:
         query = (
             select(func.min(messages.c.next_attempt_at))
+            .where(messages.c.next_attempt_at.isnot(None))  # through ix_messages_next
             .where(messages.c.direction == "out")
             .where(messages.c.state.in_(("queued", "retry", "sent")))
         )
