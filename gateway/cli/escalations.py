@@ -28,7 +28,7 @@ STATES = ("open", "acknowledged", "resolved")
 
 def _plain(item: Listed) -> dict[str, Any]:
     data = asdict(item)
-    for name in ("at", "acted_at", "due_at"):
+    for name in ("at", "acted_at", "due_at", "next_at", "announced_at"):
         data[name] = format_time(data[name]) if data[name] else None
     return data
 

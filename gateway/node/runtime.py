@@ -111,8 +111,9 @@ class Node:
 
     async def emit(
         self, kind: str, message_id: str | None, link: tuple[str, str] | None, detail: Mapping[str, Any]
-    ) -> None:
-        """Publish an event to the national exchange; the log table is the record if the broker is down."""
+    ) -> bool:
+        """Publish an event to the national exchange; whether the broker confirmed it (the log table
+        is the record if the broker is down)."""
         try:
             await self.transport.publish_event(
                 payloads.event_routing_key(kind),
@@ -123,6 +124,8 @@ class Node:
             log.warning(
                 "event not published", extra={"message_id": message_id, "detail": f"{kind}: {exc.message}"}
             )
+            return False
+        return True
 
     async def run(self, stop: asyncio.Event) -> None:
         self._database = Database(await asyncio.to_thread(Store.open, self.config.database_url.value))

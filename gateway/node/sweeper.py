@@ -4,15 +4,17 @@ APScheduler runs one sweep every `delivery.sweep_interval_s` (never two at once;
 coalesced). A sweep reads the due rows through the index on `next_at`, decides each climb with the
 pure ladder rules and the node's one clock, signs what the rung sends — the Art. 42(2) reminder to a
 peer whose reply is overdue (once, at the first rung) and the dossier at the diplomatic level — and
-records it all in one transaction; then it publishes an `escalation` event per rung to the national
-exchange. A node restarted mid-ladder resumes from the rung stored with the obligation.
+records it all in one transaction. Then every rung whose `escalation` event the broker has not yet
+confirmed — this sweep's, and any earlier one the broker refused or a crash cut off — is published to
+the national exchange and marked announced: at least once, never silently dropped (a repeat carries
+the same `escalation_id`). A node restarted mid-ladder resumes from the rung stored with the obligation.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from lxml import etree
@@ -21,6 +23,7 @@ from gateway.node.config import link_name
 from gateway.rules.deadlines import REMINDER
 from gateway.rules.ladder import climb
 from gateway.store import Escalated, Signed, Step
+from gateway.store.escalations import Listed
 from gateway.store.obligations import Obligation
 from gateway.wire.dossier import DOSSIER_TYPE, Case, Document, TimelineEntry, build_dossier
 from gateway.wire.envelope import Header, Party, build_notification, format_time, new_message_id
@@ -62,7 +65,8 @@ class Sweeper:
             self.scheduler.shutdown(wait=False)
 
     async def run_once(self) -> list[Escalated]:
-        """One sweep (every due obligation, in rounds of BATCH); never raises into the scheduler."""
+        """One sweep (every due obligation, in rounds of BATCH), then the events not yet confirmed;
+        never raises into the scheduler."""
         reached: list[Escalated] = []
         if not self.node.transport.connected.is_set():
             return reached  # the events and reminders would not go out: the next sweep does it
@@ -71,10 +75,11 @@ class Sweeper:
                 round_ = await self._round()
                 reached += round_
                 if len(round_) < BATCH:
-                    return reached
-        except Exception:  # supervising loop: the rows stay due, the next sweep tries again
+                    break
+            await self._announce_pending()
+        except Exception:  # supervising loop: the rows stay due (or unannounced), the next sweep retries
             log.exception("sweep failed")
-            return reached
+        return reached
 
     async def _round(self) -> list[Escalated]:
         node = self.node
@@ -87,7 +92,20 @@ class Sweeper:
                 steps.append(step)
         done = await node.db(node.store.escalate, steps, now)
         for item in done:
-            await self._announce(item)
+            log.warning(
+                "escalated",
+                extra={
+                    "message_id": item.obligation.message_id,
+                    "link": link_name(item.obligation.peer, item.obligation.profile),
+                    "detail": {
+                        "escalation_id": item.id,
+                        "level": item.climb.rung.level,
+                        "duty": item.obligation.duty,
+                        "owner": item.obligation.owner,
+                        "due_at": format_time(item.obligation.due_at),
+                    },
+                },
+            )
         if any(item.reminder_id for item in done):
             node.wake_dispatcher()
         return done
@@ -179,34 +197,43 @@ class Sweeper:
         signed = sign(root, node.signer)
         return Signed(header.message_id, signed, digest_of(signed), now)
 
-    async def _announce(self, item: Escalated) -> None:
+    async def _announce_pending(self) -> None:
+        """Publish the `escalation` event of every rung the broker has not confirmed yet, oldest
+        first; each confirmed one is marked announced, the rest wait for the next sweep."""
         node = self.node
-        obligation = item.obligation
-        detail = {
+        pending = await node.db(node.store.unannounced, BATCH)
+        told = []
+        for item in pending:
+            link = (item.peer, item.profile)
+            if not await node.emit("escalation", item.message_id, link, self._event(item)):
+                break  # the broker refuses: keep the order, try again next sweep
+            told.append(item.id)
+        if told:
+            await node.db(node.store.mark_announced, told, node.clock())
+
+    def _event(self, item: Listed) -> dict[str, Any]:
+        """The event's detail, from the stored rung and the profile's ladder for its type."""
+        profile = self.node.profiles[item.profile]
+        message_type = profile.types.get(item.type)
+        rungs = (profile.ladder_for(message_type) if message_type else profile.ladders["default"]).rungs
+        rung = rungs[item.rung] if item.rung < len(rungs) else None
+        standing = item.obligation_state == "open" and item.obligation_level == item.rung
+        return {
             "escalation_id": item.id,
-            "obligation_id": obligation.id,
-            "level": item.climb.rung.level,
-            "rung": item.climb.index,
-            "top": item.climb.top,
-            "next_at": format_time(item.climb.next_at) if item.climb.next_at else None,
-            "article": item.climb.rung.article or obligation.article,
-            "duty": obligation.duty,
-            "item": obligation.item or None,
-            "owner": obligation.owner,
-            "owed_by": "peer" if obligation.direction == "out" else "us",
-            "expects": obligation.expects,
-            "type": obligation.type,
-            "due_at": format_time(obligation.due_at),
-            "source": obligation.source,
-            "reminder_id": item.reminder_id,
+            "obligation_id": item.obligation_id,
+            "level": item.level,
+            "rung": item.rung,
+            "top": item.rung >= len(rungs) - 1,
+            "next_at": format_time(item.next_at) if standing and item.next_at else None,
+            "article": (rung.article if rung else None) or item.article,
+            "duty": item.duty,
+            "item": item.item or None,
+            "owner": item.owner,
+            "owed_by": "peer" if item.direction == "out" else "us",
+            "expects": item.expects,
+            "type": item.type,
+            "due_at": format_time(item.due_at),
+            "source": item.source,
+            "reminder_id": item.sent_id,
             "dossier_id": item.dossier_id,
         }
-        log.warning(
-            "escalated",
-            extra={
-                "message_id": obligation.message_id,
-                "link": link_name(obligation.peer, obligation.profile),
-                "detail": {k: detail[k] for k in ("escalation_id", "level", "duty", "owner", "due_at")},
-            },
-        )
-        await node.emit("escalation", obligation.message_id, (obligation.peer, obligation.profile), detail)

@@ -48,6 +48,11 @@ class Listed:
     due_at: datetime
     obligation_state: str
     dossier_id: str | None
+    direction: str  # out: the peer owes it | in: we do
+    expects: str | None
+    obligation_level: int  # the rung the obligation stands at now (this one or a later one)
+    next_at: datetime | None  # when the obligation's next rung falls due; None: closed or at the top
+    announced_at: datetime | None  # when the national system was told (the event confirmed)
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,11 @@ _LISTED = (
         obligations.c.due_at,
         obligations.c.state.label("obligation_state"),
         dossiers.c.dossier_id,
+        obligations.c.direction,
+        obligations.c.expects,
+        obligations.c.level.label("obligation_level"),
+        obligations.c.next_at,
+        escalations.c.announced_at,
     )
     .join(obligations, obligations.c.id == escalations.c.obligation_id)
     .outerjoin(dossiers, dossiers.c.escalation_id == escalations.c.id)
@@ -166,7 +176,7 @@ _LISTED = (
 
 def _listed(row: object) -> Listed:
     values = dict(row._mapping)  # type: ignore[attr-defined]
-    for name in ("at", "acted_at", "due_at"):
+    for name in ("at", "acted_at", "due_at", "next_at", "announced_at"):
         values[name] = aware(values[name])
     return Listed(**values)
 
@@ -176,6 +186,20 @@ def listing(conn: Connection, states: Sequence[str] = (), limit: int = 500) -> l
     if states:
         query = query.where(escalations.c.state.in_(list(states)))
     return [_listed(row) for row in conn.execute(query)]
+
+
+def unannounced(conn: Connection, limit: int) -> list[Listed]:
+    """Escalations whose event the broker has not confirmed yet, oldest first."""
+    query = _LISTED.where(escalations.c.announced_at.is_(None)).order_by(escalations.c.id).limit(limit)
+    return [_listed(row) for row in conn.execute(query)]
+
+
+def announced(conn: Connection, escalation_ids: Sequence[int], at: datetime) -> None:
+    conn.execute(
+        update(escalations)
+        .where(and_(escalations.c.id.in_(list(escalation_ids)), escalations.c.announced_at.is_(None)))
+        .values(announced_at=naive(at))
+    )
 
 
 def one(conn: Connection, escalation_id: int) -> Listed:

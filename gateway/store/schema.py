@@ -149,9 +149,17 @@ escalations = Table(
     Column("acted_by", String(64)),
     Column("acted_at", DateTime()),
     Column("sent_id", String(36)),  # the reminder this rung sent the peer (Art. 42(2)), if any
+    Column("announced_at", DateTime()),  # the broker confirmed the `escalation` event; NULL: not yet
     UniqueConstraint("obligation_id", "rung", name="uq_escalations_rung"),
 )
 Index("ix_escalations_state", escalations.c.state)
+# What the national system has not been told yet: every sweep publishes these first.
+Index(
+    "ix_escalations_unannounced",
+    escalations.c.id,
+    sqlite_where=escalations.c.announced_at.is_(None),
+    postgresql_where=escalations.c.announced_at.is_(None),
+)
 
 # The signed dossier compiled when an obligation reached the diplomatic level.
 dossiers = Table(

@@ -499,6 +499,15 @@ class Store:
         with self.engine.connect() as conn:
             return escalation_rows.evidence(conn, message_id)
 
+    def unannounced(self, limit: int) -> list[Listed]:
+        """Escalations whose event the broker has not confirmed yet, oldest first."""
+        with self.engine.connect() as conn:
+            return escalation_rows.unannounced(conn, limit)
+
+    def mark_announced(self, escalation_ids: Sequence[int], at: datetime) -> None:
+        with self._tx() as conn:
+            escalation_rows.announced(conn, escalation_ids, at)
+
     def escalation_list(self, states: Sequence[str] = (), limit: int = 500) -> list[Listed]:
         with self.engine.connect() as conn:
             return escalation_rows.listing(conn, states, limit)
