@@ -7,12 +7,13 @@ index `ix_obligations_next` in due order: the rows it touches are the rows that 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, select, update
+from sqlalchemy import Connection, Select, Update, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.rules.deadlines import Deadline
@@ -180,9 +181,13 @@ def open_obligations(conn: Connection, new: Sequence[NewObligation], at: datetim
     """Open each obligation once: opening the same one again (a re-send, a restart) changes nothing."""
     if not new:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(obligations).on_conflict_do_nothing()
-    conn.execute(statement, [row_for(item, at) for item in new])
+    conn.execute(_OPEN[conn.dialect.name], [row_for(item, at) for item in new])
+
+
+_OPEN = {
+    "postgresql": postgresql.insert(obligations).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(obligations).on_conflict_do_nothing(),
+}
 
 
 _FIELDS = list(Obligation.__dataclass_fields__)
@@ -277,6 +282,25 @@ def _escalate_sqlite(conn: Connection, reached: Steps) -> None:
     )
 
 
+_FILTERS = ("direction", "duty", "item")
+
+
+@functools.cache
+def _close_statement(filters: tuple[str, ...]) -> Update:
+    """The UPDATE that closes a message's open obligations, narrowed by *filters* (built once per
+    combination: building and keying a statement per call cost more than running it)."""
+    conditions = [obligations.c.message_id == bindparam("b_message"), obligations.c.state == OPEN]
+    conditions += [obligations.c[name] == bindparam(f"b_{name}") for name in filters]
+    return (
+        update(obligations)
+        .where(and_(*conditions))
+        .values(
+            state=bindparam("b_state"), next_at=None, closed_by=bindparam("b_by"), closed_at=bindparam("b_at")
+        )
+        .returning(obligations.c.id)
+    )
+
+
 def close(
     conn: Connection,
     *,
@@ -291,27 +315,26 @@ def close(
     """Close the open obligations of *message_id* (only those of *direction*, *duty*, *item* when
     given) in *state* — closed, superseded or cancelled: the ladder stops. Returns the ids closed
     (empty: nothing was open)."""
-    conditions = [obligations.c.message_id == message_id, obligations.c.state == OPEN]
-    for column, value in (("direction", direction), ("duty", duty), ("item", item)):
-        if value is not None:
-            conditions.append(obligations.c[column] == value)
-    closed = conn.execute(
-        update(obligations)
-        .where(and_(*conditions))
-        .values(state=state, next_at=None, closed_by=closed_by, closed_at=naive(at))
-        .returning(obligations.c.id)
+    given = {"direction": direction, "duty": duty, "item": item}
+    filters = tuple(name for name in _FILTERS if given[name] is not None)
+    params: dict[str, object] = {f"b_{name}": given[name] for name in filters}
+    params.update(b_message=message_id, b_state=state, b_by=closed_by, b_at=naive(at))
+    return [row.id for row in conn.execute(_close_statement(filters), params)]
+
+
+_REPLACED = (
+    select(obligations.c.id)
+    .where(
+        and_(
+            obligations.c.message_id == bindparam("b_message"),
+            obligations.c.state.in_(("superseded", "cancelled")),
+        )
     )
-    return [row.id for row in closed]
+    .limit(1)
+)
 
 
 def replaced(conn: Connection, message_id: str) -> bool:
     """Whether a later notice superseded or cancelled *message_id* (its obligations ended so): a late
     receipt for it then opens nothing."""
-    found = conn.execute(
-        select(obligations.c.id)
-        .where(
-            and_(obligations.c.message_id == message_id, obligations.c.state.in_(("superseded", "cancelled")))
-        )
-        .limit(1)
-    ).first()
-    return found is not None
+    return conn.execute(_REPLACED, {"b_message": message_id}).first() is not None

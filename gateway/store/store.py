@@ -55,8 +55,33 @@ _FIND_OUR_NOTICE = select(
     & (messages.c.type != "receipt")
     & (messages.c.message_id == bindparam("b_id"))
 )
+_IN_FLIGHT = ("queued", "retry", "sent")  # states whose (re)publication may be due
+_DUE_OUTBOUND = (
+    select(
+        messages.c.message_id,
+        messages.c.peer,
+        messages.c.profile,
+        messages.c.type,
+        messages.c.payload,
+        messages.c.state,
+        messages.c.attempts,
+    )
+    .where(messages.c.direction == "out")
+    .where(messages.c.state.in_(_IN_FLIGHT))
+    .where(messages.c.next_attempt_at <= bindparam("b_now"))
+    .order_by(messages.c.next_attempt_at)
+    .limit(bindparam("b_limit"))
+)
+_NEXT_DUE = (
+    select(func.min(messages.c.next_attempt_at))
+    .where(messages.c.next_attempt_at.isnot(None))  # through ix_messages_next
+    .where(messages.c.direction == "out")
+    .where(messages.c.state.in_(_IN_FLIGHT))
+)
+_LOG_HEAD = select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)
 T = TypeVar("T")
 _CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across replicas
+_LOCK_CHAIN = text(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK})")
 
 
 def _message_row(
@@ -251,12 +276,12 @@ class Store:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         if self.postgres:  # replicas may share the log: take the lock, read the head
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+            conn.execute(_LOCK_CHAIN)
             head = None
         else:  # one writer thread per SQLite file: the head is known after the first read
             head = self._head
         if head is None:
-            last = conn.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
+            last = conn.execute(_LOG_HEAD).first()
             head = (last.seq, last.hash) if last else (0, chain.GENESIS)
         seq, prev_hash = head[0] + 1, head[1]
         stamp = naive(at)
@@ -534,37 +559,15 @@ class Store:
 
     def due_outbound(self, now: datetime, limit: int = 100) -> list[Outbound]:
         """Outbound messages whose (re)publication is due: queued, retrying, or sent and unreceipted."""
-        query = (
-            select(
-                messages.c.message_id,
-                messages.c.peer,
-                messages.c.profile,
-                messages.c.type,
-                messages.c.payload,
-                messages.c.state,
-                messages.c.attempts,
-            )
-            .where(messages.c.direction == "out")
-            .where(messages.c.state.in_(("queued", "retry", "sent")))
-            .where(messages.c.next_attempt_at <= naive(now))
-            .order_by(messages.c.next_attempt_at)
-            .limit(limit)
-        )
         with self.engine.connect() as conn:
             return [
                 Outbound(r.message_id, r.peer, r.profile, r.type, r.payload, r.state, r.attempts)
-                for r in conn.execute(query)
+                for r in conn.execute(_DUE_OUTBOUND, {"b_now": naive(now), "b_limit": limit})
             ]
 
     def next_due(self) -> datetime | None:
-        query = (
-            select(func.min(messages.c.next_attempt_at))
-            .where(messages.c.next_attempt_at.isnot(None))  # through ix_messages_next
-            .where(messages.c.direction == "out")
-            .where(messages.c.state.in_(("queued", "retry", "sent")))
-        )
         with self.engine.connect() as conn:
-            return aware(conn.execute(query).scalar())
+            return aware(conn.execute(_NEXT_DUE).scalar())
 
     def mark_sent(self, message_id: str, at: datetime, resend_at: datetime | None, attempt: int) -> None:
         """Confirmed by the broker. *resend_at*: when to send the same bytes again if no receipt."""
@@ -794,12 +797,10 @@ class Store:
                 {"receipt_id": receipt_id, "status": status, "digest_ok": digest_ok, "reasons": reasons},
             )
             duties = Duties()
-            if (
-                duties_for is not None
-                and state == "delivered"
-                and not obligation_rows.replaced(conn, message_id)
-            ):  # the peer's reply runs from its receipt (unless a later notice replaced this one)
+            if duties_for is not None and state == "delivered":  # the peer's reply runs from its receipt
                 duties = duties_for(row.type, received_at or at, row.payload)
+                if duties.opens and obligation_rows.replaced(conn, message_id):
+                    duties = Duties()  # unless a later notice replaced this one: no reply owed to it
             self._settle(conn, replace(duties, receipted=message_id), "out", receipt_id, row.peer, at)
         return state, digest_ok
 
