@@ -38,11 +38,12 @@ def _line(item: Listed) -> str:
     acted = f" — {item.state} by {item.acted_by} at {format_time(item.acted_at)}" if item.acted_at else ""
     note = f": {item.note}" if item.note else ""
     dossier = f" dossier {item.dossier_id}" if item.dossier_id else ""
+    untold = " [event not yet confirmed by the broker]" if item.announced_at is None else ""
     return (
         f"#{item.id} {item.state:<12} {item.level:<22} {format_time(item.at)}  "
         f"{item.peer}/{item.profile} {item.type} {item.message_id}  {owed} (art. {item.article}, "
         f"{item.source}), due {format_time(item.due_at)}; obligation {item.obligation_state}"
-        f"{dossier}{acted}{note}"
+        f"{dossier}{untold}{acted}{note}"
     )
 
 

@@ -17,6 +17,7 @@ from gateway.profiles import load_profiles
 from gateway.store import Store
 from gateway.store.schema import escalations
 from tests.node.harness import National, World, submission, wait_for_consumer, wait_until
+from tests.test_cli import bgw
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
 SCALE = 0.0005  # the receipt is due after 15 min → 0.45 s; the next rung after 4 h → 7.2 s
@@ -51,6 +52,8 @@ async def scenario(world: World) -> None:
         )
         first = rungs(world)[0]
         assert (first.level, first.announced_at) == ("duty-operator", None)
+        untold = bgw("escalations", "list", "--config", str(kz.config)).stdout.decode()
+        assert f"#{first.id} open" in untold and "event not yet confirmed" in untold, untold
 
         await events.bind(exchange, "event.#")
         got = await national.drain("bgw.KZ.events", until=1, timeout=30)
@@ -66,6 +69,12 @@ async def scenario(world: World) -> None:
             "default",
         )
         wait_until(lambda: rungs(world)[0].announced_at is not None, "the rung is marked announced")
+        told_line = [
+            line
+            for line in bgw("escalations", "list", "--config", str(kz.config)).stdout.decode().splitlines()
+            if line.startswith(f"#{first.id} ")
+        ]
+        assert told_line and "not yet confirmed" not in told_line[0], told_line
         later = [json.loads(m.body) for m in await national.drain("bgw.KZ.events", idle=2)]
         told = [e["detail"]["escalation_id"] for e in [event, *later] if e["event"] == "escalation"]
         assert len(told) == len(set(told)), f"an announced rung is not announced again: {told}"
