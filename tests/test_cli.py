@@ -159,6 +159,19 @@ def test_bench_wire_prints_one_json_object() -> None:
     assert figures["raw_ms"] > 0
 
 
+def test_bench_e2e_prints_one_json_object_with_where_the_cpu_went() -> None:
+    """Two real nodes on the local broker, a few notices: the figures the issue names, and the CPU
+    per notice of each process (both nodes and the broker run here)."""
+    result = bgw("bench", "e2e", "-n", "20", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert {"notices_per_s", "p50_ms", "p99_ms", "raw_msgs_per_s", "ratio", "peak_rss_mb"} <= set(figures)
+    assert figures["notices_per_s"] > 0 and figures["raw_msgs_per_s"] > 0
+    assert set(figures["peak_rss_mb"]) == {"KZ", "UZ"}
+    assert {"KZ", "UZ", "broker", "bench client"} <= set(figures["cpu_ms_per_notice"])
+    assert all(ms > 0 for ms in figures["cpu_ms_per_notice"].values()), figures
+
+
 def test_encode_names_a_missing_field() -> None:
     document = json.loads(bgw("decode", SAMPLE).stdout)
     del document["body"]["Measure"]

@@ -6,12 +6,17 @@ gateway figure is end to end: submission published → notice in the UZ inbox (l
 rate over the whole run until every receipt is back at KZ. The baseline publishes persistent
 messages of the same size to a quorum queue with publisher confirms (at most `window` unconfirmed)
 and consumes them with acks.
+
+It also reports the CPU each process spent per notice during the gateway run — each node, the local
+broker (when it runs on this machine) and the benchmark's own national client — read from /proc: on a
+machine whose cores are saturated, their sum is what bounds the rate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -19,7 +24,8 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -57,6 +63,37 @@ def _config(root: Path, side: str, peer: str, url: str) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None if it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def _cpu_per(pids: dict[str, int], count: int) -> Iterator[dict[str, float]]:
+    """Fills the yielded mapping, on exit, with each process's CPU milliseconds per one of *count*."""
+    before = {name: _cpu_s(pid) for name, pid in pids.items()}
+    figures: dict[str, float] = {}
+    yield figures
+    for name, pid in pids.items():
+        start, end = before[name], _cpu_s(pid)
+        if start is not None and end is not None:
+            figures[name] = round((end - start) * 1000 / count, 2)
+
+
+def _broker_pid() -> int | None:
+    """The local RabbitMQ server (Erlang VM), if it runs on this machine."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                if (entry / "comm").read_text().strip() == "beam.smp":
+                    return int(entry.name)
+    return None
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -219,8 +256,16 @@ def measure(count: int) -> dict[str, Any]:
         for side in nodes:
             asyncio.run(_consumers(url, f"bgw.{side}.in"))
         size = len(SAMPLE.read_bytes()) + 1500  # the signed notice: body plus signature and certificate
-        raw_per_s = asyncio.run(_raw(url, size, count))
-        per_s, latencies = asyncio.run(_gateway(url, sample_submission(SAMPLE), count))
+        # Where the CPU goes, per message or notice: each node, the broker, this process (the client).
+        pids = {**{side: process.pid for side, process in nodes.items()}, "bench client": os.getpid()}
+        broker = _broker_pid()
+        if broker is not None:
+            pids["broker"] = broker
+        raw_pids = {name: pid for name, pid in pids.items() if name not in nodes}
+        with _cpu_per(raw_pids, count) as raw_cpu:
+            raw_per_s = asyncio.run(_raw(url, size, count))
+        with _cpu_per(pids, count) as cpu:
+            per_s, latencies = asyncio.run(_gateway(url, sample_submission(SAMPLE), count))
         rss = {side: _peak_rss_mb(process.pid) for side, process in nodes.items()}
     finally:
         for process in nodes.values():
@@ -238,6 +283,8 @@ def measure(count: int) -> dict[str, Any]:
         "raw_msgs_per_s": round(raw_per_s, 1),
         "ratio": round(per_s / raw_per_s, 3),
         "peak_rss_mb": rss,
+        "cpu_ms_per_notice": cpu,
+        "raw_cpu_ms_per_msg": raw_cpu,
     }
 
 
@@ -257,3 +304,10 @@ def run(count: int, as_json: bool) -> None:
     )
     print(f"  ratio        {result['ratio']:>9}   target ≥ {TARGET_RATIO}: {verdict}")
     print("  peak RSS     " + ", ".join(f"{side} {mb} MB" for side, mb in result["peak_rss_mb"].items()))
+    cpu = result["cpu_ms_per_notice"]
+    print(
+        f"  CPU/notice   {sum(cpu.values()):.2f} ms on {os.cpu_count()} cores: "
+        + ", ".join(f"{name} {ms}" for name, ms in cpu.items())
+    )
+    raw = result["raw_cpu_ms_per_msg"]
+    print("  raw CPU/msg  " + ", ".join(f"{name} {ms} ms" for name, ms in raw.items()))
