@@ -114,10 +114,8 @@ def test_the_log_is_append_only_and_tampering_is_named(store: Store) -> None:
 def test_obligations_open_once_sweep_by_index_climb_once_and_close(store: Store) -> None:
     from datetime import timedelta
 
-    from lxml import etree
-
     from gateway.profiles import load_profiles
-    from gateway.rules.deadlines import reply_deadline
+    from gateway.rules.deadlines import running_from_receipt
     from gateway.rules.ladder import climb, first_at
     from gateway.store import obligations as table
     from gateway.store.schema import escalations
@@ -125,9 +123,7 @@ def test_obligations_open_once_sweep_by_index_climb_once_and_close(store: Store)
     profile = load_profiles()["kz-uz-border-2024"]
     proposal = profile.types["joint-meeting-proposal"]  # Art. 40(1): reply within 48 h (text)
     ladder = profile.ladder_for(proposal)
-    body = etree.Element("{urn:bgw:profile:kz-uz-border-2024:1}JointMeetingProposal")
-    deadline = reply_deadline(proposal, body, NOW)
-    assert deadline is not None
+    [deadline] = running_from_receipt(proposal, NOW)
     new = [
         table.NewObligation("out", str(uuid.uuid4()), "UZ", profile.id, proposal.name, "UZ", deadline,
                             first_at(ladder, deadline.due_at))
@@ -159,11 +155,9 @@ def test_obligations_open_once_sweep_by_index_climb_once_and_close(store: Store)
 def test_an_escalation_is_recorded_once_and_acted_on_with_an_audit_trail(store: Store) -> None:
     from datetime import timedelta
 
-    from lxml import etree
-
     from gateway.errors import InputError
     from gateway.profiles import load_profiles
-    from gateway.rules.deadlines import reply_deadline
+    from gateway.rules.deadlines import running_from_receipt
     from gateway.rules.ladder import climb, first_at
     from gateway.store import Signed, Step
     from gateway.store import obligations as table
@@ -171,8 +165,7 @@ def test_an_escalation_is_recorded_once_and_acted_on_with_an_audit_trail(store: 
     profile = load_profiles()["kz-uz-border-2024"]
     proposal = profile.types["joint-meeting-proposal"]
     ladder = profile.ladder_for(proposal)
-    deadline = reply_deadline(proposal, etree.Element("{urn:bgw:profile:kz-uz-border-2024:1}X"), NOW)
-    assert deadline is not None
+    [deadline] = running_from_receipt(proposal, NOW)
     message_id, _ = outbound(store)
     new = table.NewObligation(
         "out", message_id, "UZ", profile.id, proposal.name, "UZ", deadline, first_at(ladder, deadline.due_at)

@@ -112,9 +112,7 @@ class Sweeper:
 
     async def _step(self, obligation: Obligation, now: datetime) -> Step | None:
         node = self.node
-        profile = node.profiles[obligation.profile]
-        message_type = profile.types.get(obligation.type)
-        ladder = profile.ladder_for(message_type) if message_type else profile.ladders["default"]
+        ladder = node.profiles[obligation.profile].ladder_of(obligation.type)
         if obligation.level + 1 >= len(ladder.rungs):  # the profile's ladder was shortened since
             await node.db(
                 node.store.park,
@@ -157,10 +155,7 @@ class Sweeper:
                 etree.SubElement(body, f"{{{ns}}}{local}").text = value
         sender, recipient = self._parties(obligation)
         header = Header(new_message_id(), profile.id, REMINDER, sender, recipient, now)
-        root = build_notification(header, body)
-        node.contract.check(root)  # our own document obeys the wire contract like any other
-        signed = sign(root, node.signer)
-        return Signed(header.message_id, signed, digest_of(signed), now)
+        return self._signed(header, build_notification(header, body))
 
     async def _dossier(self, obligation: Obligation, level: str, now: datetime) -> Signed:
         """The signed dossier of the case: the notice, its receipts and reminders, the timeline."""
@@ -192,10 +187,14 @@ class Sweeper:
             now,
             in_reply_to=obligation.message_id,
         )
-        root = build_dossier(header, case, documents, timeline)
+        return self._signed(header, build_dossier(header, case, documents, timeline))
+
+    def _signed(self, header: Header, root: etree._Element) -> Signed:
+        """Our own document, checked against the wire contract like any other, then signed."""
+        node = self.node
         node.contract.check(root)
         signed = sign(root, node.signer)
-        return Signed(header.message_id, signed, digest_of(signed), now)
+        return Signed(header.message_id, signed, digest_of(signed), header.created)
 
     async def _announce_pending(self) -> None:
         """Publish the `escalation` event of every rung the broker has not confirmed yet, oldest
@@ -213,9 +212,7 @@ class Sweeper:
 
     def _event(self, item: Listed) -> dict[str, Any]:
         """The event's detail, from the stored rung and the profile's ladder for its type."""
-        profile = self.node.profiles[item.profile]
-        message_type = profile.types.get(item.type)
-        rungs = (profile.ladder_for(message_type) if message_type else profile.ladders["default"]).rungs
+        rungs = self.node.profiles[item.profile].ladder_of(item.type).rungs
         rung = rungs[item.rung] if item.rung < len(rungs) else None
         standing = item.obligation_state == "open" and item.obligation_level == item.rung
         return {

@@ -236,6 +236,12 @@ class Profile:
                 return self.ladders[name]
         raise KeyError(f"profile {self.id} has no escalation ladder for {message_type.name}")
 
+    def ladder_of(self, type_name: str) -> Ladder:
+        """The ladder of the type named *type_name* (an obligation's stored type); the `default` one
+        for a type the profile no longer has."""
+        message_type = self.types.get(type_name)
+        return self.ladder_for(message_type) if message_type else self.ladders["default"]
+
     @property
     def sides(self) -> tuple[str, ...]:
         return self.agreement.sides

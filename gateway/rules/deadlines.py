@@ -45,10 +45,6 @@ class Deadline:
     optional: bool = False
     owner: str | None = None  # the side that must act, when the message names it
 
-    def overdue(self, at: datetime) -> bool:
-        """Whether the obligation is missed if still open at *at* (due at the second is on time)."""
-        return at > self.due_at
-
 
 def receipt_deadline(message_type: MessageType, sent_at: datetime) -> Deadline:
     """The peer's signed receipt is due this long after the send (a technical acknowledgement)."""
@@ -60,14 +56,6 @@ def receipt_deadline(message_type: MessageType, sent_at: datetime) -> Deadline:
         span.source,
         span.relative(f"after sending ({message_type.timing.value})"),
     )
-
-
-def reply_deadline(message_type: MessageType, body: etree._Element, received_at: datetime) -> Deadline | None:
-    """The business reply *message_type* expects, if any, once the recipient has it at *received_at*.
-
-    None when the type expects no reply, or a `reply-by` notice lacks the time it is measured to."""
-    within = running_from_receipt(message_type, received_at)
-    return within[0] if within else _reply_by(message_type, body)
 
 
 def _reply_by(message_type: MessageType, body: etree._Element) -> Deadline | None:

@@ -38,10 +38,6 @@ class LeadCheck:
     def met(self) -> bool:
         return self.starts_at >= self.earliest_start
 
-    @property
-    def shortfall(self) -> timedelta:
-        return max(self.earliest_start - self.starts_at, timedelta(0))
-
     def describe(self) -> str:
         return (
             f"Art. {self.article}: {self.type} must be sent at least {self.required.value} "

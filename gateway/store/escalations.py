@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, and_, select, tuple_, update
 
@@ -128,7 +128,7 @@ def evidence(conn: Connection, message_id: str, limit: int = 1000) -> Evidence:
             documents.append(("reminder", row.message_id, row.payload))
     about = {message_id, *(document_id for _, document_id, _ in documents)}
     timeline = [
-        (row.seq, row.at.replace(tzinfo=UTC), row.event, row.message_id, row.detail, row.hash)
+        (row.seq, aware(row.at), row.event, row.message_id, row.detail, row.hash)
         for row in conn.execute(
             select(log.c.seq, log.c.at, log.c.event, log.c.message_id, log.c.detail, log.c.hash)
             .where(log.c.message_id.in_(sorted(about)))

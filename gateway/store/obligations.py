@@ -141,8 +141,10 @@ _REACH_PG = (
     "INSERT INTO escalations (obligation_id, rung, level, at, state) "
     "SELECT id, rung, label, reached, 'open' FROM moved RETURNING obligation_id"
 )
+_FIELDS = list(Obligation.__dataclass_fields__)
+_DUE_AT, _NEXT_AT = _FIELDS.index("due_at"), _FIELDS.index("next_at")
 _DUE = (
-    select(*(obligations.c[name] for name in Obligation.__dataclass_fields__))
+    select(*(obligations.c[name] for name in _FIELDS))
     .where(obligations.c.next_at <= bindparam("b_now"))
     .order_by(obligations.c.next_at)
     .limit(bindparam("b_limit"))
@@ -188,10 +190,6 @@ _OPEN = {
     "postgresql": postgresql.insert(obligations).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(obligations).on_conflict_do_nothing(),
 }
-
-
-_FIELDS = list(Obligation.__dataclass_fields__)
-_DUE_AT, _NEXT_AT = _FIELDS.index("due_at"), _FIELDS.index("next_at")
 
 
 def due_query() -> Select[Any]:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -173,13 +173,12 @@ class Step:
 
 @dataclass(frozen=True)
 class Escalated:
-    """A rung reached and recorded: its escalation id, and the reminder or dossier stored with it."""
+    """A rung reached and recorded: its escalation id, and the reminder it queued for the peer."""
 
     id: int
     obligation: Obligation
     climb: Climb
     reminder_id: str | None
-    dossier_id: str | None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -503,15 +502,8 @@ class Store:
                             "digest": dossier.digest,
                         },
                     )
-                done.append(
-                    Escalated(
-                        escalation_id,
-                        item,
-                        step.climb,
-                        step.reminder.document_id if step.reminder else None,
-                        step.dossier.document_id if step.dossier else None,
-                    )
-                )
+                reminder_id = step.reminder.document_id if step.reminder else None
+                done.append(Escalated(escalation_id, item, step.climb, reminder_id))
         return done
 
     def park(self, obligation_id: int, at: datetime, why: str) -> None:
@@ -823,7 +815,7 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [(str(row.type), str(row.direction), row.at.replace(tzinfo=UTC)) for row in rows]
+        return [(str(row.type), str(row.direction), aware(row.at)) for row in rows]
 
     def quarantine(
         self,
