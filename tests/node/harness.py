@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -287,14 +288,20 @@ def submission(sample: Path, recipient: str) -> dict[str, Any]:
     return sample_submission(sample, recipient)
 
 
-def outbound_states(world: World, side: str) -> dict[str, int]:
-    """{state: count} of the notices a node sent, read from its database."""
-    config = load_config(world.nodes[side].config, load_profiles())
-    store = Store.open(config.database_url.value)
+@contextmanager
+def node_store(world: World, side: str) -> Iterator[Store]:
+    """The database of *side*'s node, opened from its configuration and closed afterwards."""
+    store = Store.open(load_config(world.nodes[side].config, load_profiles()).database_url.value)
     try:
-        counts = store.counts()
+        yield store
     finally:
         store.close()
+
+
+def outbound_states(world: World, side: str) -> dict[str, int]:
+    """{state: count} of the notices a node sent, read from its database."""
+    with node_store(world, side) as store:
+        counts = store.counts()
     merged: dict[str, int] = {}
     for (_, _, direction), states in counts.items():
         if direction == "out":
@@ -303,10 +310,12 @@ def outbound_states(world: World, side: str) -> dict[str, int]:
     return merged
 
 
-def wait_until(check: Any, what: str, timeout: float = 30) -> None:
-    """Poll *check* (e.g. a database read) until it holds; fail naming *what* did not happen."""
+def wait_until(check: Any, what: str, timeout: float = 30) -> Any:
+    """Poll *check* (e.g. a database read) until it returns something true, and return that; fail
+    naming *what* did not happen."""
     deadline = time.monotonic() + timeout
-    while not check():
+    while not (found := check()):
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {timeout} s: {what}")
         time.sleep(0.1)
+    return found

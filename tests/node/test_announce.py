@@ -12,11 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from gateway import paths
-from gateway.node.config import load_config
-from gateway.profiles import load_profiles
-from gateway.store import Store
 from gateway.store.schema import escalations
-from tests.node.harness import National, World, submission, wait_for_consumer, wait_until
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
 from tests.test_cli import bgw
 
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
@@ -24,12 +21,8 @@ SCALE = 0.0005  # the receipt is due after 15 min → 0.45 s; the next rung afte
 
 
 def rungs(world: World) -> list[Any]:
-    store = Store.open(load_config(world.nodes["KZ"].config, load_profiles()).database_url.value)
-    try:
-        with store.engine.connect() as conn:
-            return list(conn.execute(select(escalations).order_by(escalations.c.id)))
-    finally:
-        store.close()
+    with node_store(world, "KZ") as store, store.engine.connect() as conn:
+        return list(conn.execute(select(escalations).order_by(escalations.c.id)))
 
 
 async def scenario(world: World) -> None:

@@ -18,11 +18,8 @@ from sqlalchemy import select
 
 from gateway import paths
 from gateway.node.clock import move
-from gateway.node.config import load_config
-from gateway.profiles import load_profiles
-from gateway.store import Store
 from gateway.store.schema import escalations, obligations
-from tests.node.harness import National, World, submission, wait_for_consumer, wait_until
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
 from tests.test_cli import bgw
 
 SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
@@ -31,21 +28,17 @@ SETTINGS = {"sweep_interval_s": 0.2, "time_scale": 0.01}  # ladder delays of 4 h
 
 def ladder_rows(world: World, side: str, message_id: str) -> tuple[Any, list[Any]]:
     """The reply obligation of *message_id* on *side* (None: not opened yet), and the rungs it reached."""
-    store = Store.open(load_config(world.nodes[side].config, load_profiles()).database_url.value)
-    try:
-        with store.engine.connect() as conn:
-            row = conn.execute(
-                select(obligations).where(
-                    (obligations.c.message_id == message_id) & (obligations.c.duty == "reply")
-                )
-            ).one_or_none()
-            if row is None:
-                return None, []
-            rungs = conn.execute(
-                select(escalations).where(escalations.c.obligation_id == row.id).order_by(escalations.c.rung)
-            ).all()
-    finally:
-        store.close()
+    with node_store(world, side) as store, store.engine.connect() as conn:
+        row = conn.execute(
+            select(obligations).where(
+                (obligations.c.message_id == message_id) & (obligations.c.duty == "reply")
+            )
+        ).one_or_none()
+        if row is None:
+            return None, []
+        rungs = conn.execute(
+            select(escalations).where(escalations.c.obligation_id == row.id).order_by(escalations.c.rung)
+        ).all()
     return row, list(rungs)
 
 

@@ -7,10 +7,7 @@ import asyncio
 import json
 
 from gateway import paths
-from gateway.node.config import load_config
-from gateway.profiles import load_profiles
-from gateway.store import Store
-from tests.node.harness import National, World, outbound_states, submission, wait_for_consumer
+from tests.node.harness import National, World, node_store, outbound_states, submission, wait_for_consumer
 from tests.test_cli import bgw
 
 __all__ = ["exchange", "outbound_states"]
@@ -58,10 +55,6 @@ def test_notices_travel_signed_receipted_and_logged(world: World) -> None:
     verified = bgw("log", "verify", "--config", world.nodes["UZ"].config)
     assert verified.returncode == 0 and "hash chain verified" in verified.stdout.decode()
     for side in ("KZ", "UZ"):
-        config = load_config(world.nodes[side].config, load_profiles())
-        store = Store.open(config.database_url.value)
-        try:
+        with node_store(world, side) as store:
             entries, broken = store.verify_chain()
-        finally:
-            store.close()
         assert broken is None and entries > 50

@@ -14,9 +14,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from gateway import paths, pki
-from gateway.node.config import load_config
-from gateway.profiles import load_profiles
-from gateway.store import Store
 from gateway.store.schema import messages, quarantine
 from gateway.wire.envelope import format_time, read_header
 from gateway.wire.parsing import parse
@@ -25,7 +22,7 @@ from gateway.wire.signing import SigningKey, sign
 from gateway.wire.trust import TrustStore
 from gateway.wire.verification import verify
 from tests.hostile.test_hostile import CASES, SAMPLE, Kit, Listener
-from tests.node.harness import National, World, submission, wait_for_consumer
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer
 
 
 def signer(world: World, side: str) -> SigningKey:
@@ -42,13 +39,8 @@ def kit(world: World, port: int) -> Kit:
 
 
 def quarantined_reasons(world: World, side: str) -> list[str]:
-    config = load_config(world.nodes[side].config, load_profiles())
-    store = Store.open(config.database_url.value)
-    try:
-        with store.engine.connect() as conn:
-            return [row.reason for row in conn.execute(quarantine.select().order_by(quarantine.c.seq))]
-    finally:
-        store.close()
+    with node_store(world, side) as store, store.engine.connect() as conn:
+        return [row.reason for row in conn.execute(quarantine.select().order_by(quarantine.c.seq))]
 
 
 async def start(world: World) -> None:
@@ -153,13 +145,8 @@ async def late_notice(world: World) -> None:
         [notice] = await uz.drain("bgw.UZ.inbox", until=1, timeout=30)
         handed = json.loads(notice.body)
         assert (handed["status"], handed["warnings"]) == ("accepted-with-warning", ["lead-time-short"])
-    config = load_config(world.nodes["UZ"].config, load_profiles())
-    store = Store.open(config.database_url.value)
-    try:
-        with store.engine.connect() as conn:
-            row = conn.execute(messages.select().where(messages.c.message_id == message_id)).one()
-    finally:
-        store.close()
+    with node_store(world, "UZ") as store, store.engine.connect() as conn:
+        row = conn.execute(messages.select().where(messages.c.message_id == message_id)).one()
     assert json.loads(row.reasons) == ["lead-time-short"], "the violation is recorded with the notice"
 
 

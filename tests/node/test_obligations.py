@@ -6,41 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from gateway import paths
-from gateway.node.config import load_config
-from gateway.profiles import load_profiles
-from gateway.store import Store
 from gateway.store.schema import obligations, receipts
 from gateway.wire.envelope import format_time
-from tests.node.harness import National, World, submission, wait_for_consumer
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
 
 SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
 
 
 def rows(world: World, side: str) -> list[Any]:
-    store = Store.open(load_config(world.nodes[side].config, load_profiles()).database_url.value)
-    try:
-        with store.engine.connect() as conn:
-            found = list(conn.execute(select(obligations).order_by(obligations.c.id)))
-            acks = {r.message_id: r.at for r in conn.execute(select(receipts))}
-    finally:
-        store.close()
+    with node_store(world, side) as store, store.engine.connect() as conn:
+        found = list(conn.execute(select(obligations).order_by(obligations.c.id)))
+        acks = {r.message_id: r.at for r in conn.execute(select(receipts))}
     return [(row, acks.get(row.message_id)) for row in found]
-
-
-def wait_for(check: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.2)
 
 
 async def proposal_and_reply(world: World) -> None:
@@ -53,7 +36,7 @@ async def proposal_and_reply(world: World) -> None:
         )
         proposal = answer["message_id"]
         await uz.drain("bgw.UZ.inbox", until=1, timeout=30)
-        owed = wait_for(lambda: [r for r in rows(world, "KZ") if r[0].duty == "reply"])
+        owed = wait_until(lambda: [r for r in rows(world, "KZ") if r[0].duty == "reply"], "KZ's reply duty")
         [(kz_row, received_at)] = owed
         assert (kz_row.direction, kz_row.owner, kz_row.state, kz_row.message_id) == (
             "out",
@@ -78,8 +61,10 @@ async def proposal_and_reply(world: World) -> None:
         [answered] = await uz.wait_answers([await uz.submit(reply)])
         assert answered["status"] == "accepted", answered
         await kz.drain("bgw.KZ.inbox", until=1, timeout=30)
-    closed = wait_for(lambda: all(r[0].state == "closed" for r in rows(world, "KZ") if r[0].duty == "reply"))
-    assert closed, rows(world, "KZ")
+    wait_until(
+        lambda: all(r[0].state == "closed" for r in rows(world, "KZ") if r[0].duty == "reply"),
+        "the reply closes KZ's reply duty",
+    )
     for side in ("KZ", "UZ"):
         [(row, _)] = [r for r in rows(world, side) if r[0].duty == "reply"]
         assert (row.state, row.closed_by, row.next_at) == ("closed", answered["message_id"], None), side

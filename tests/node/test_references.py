@@ -15,13 +15,11 @@ from typing import Any
 from sqlalchemy import select
 
 from gateway import paths
-from gateway.node.config import load_config
 from gateway.profiles import load_profiles
-from gateway.store import Store
 from gateway.store.schema import obligations
 from gateway.wire.codec import Codec
 from gateway.wire.signing import sign
-from tests.node.harness import National, World, submission, wait_for_consumer, wait_until
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
 from tests.node.test_inbound import quarantined_reasons, signer
 
 SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
@@ -29,12 +27,8 @@ SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
 
 def reply_duties(world: World, side: str) -> dict[str, str]:
     """{message id: state} of the reply obligations on *side*."""
-    store = Store.open(load_config(world.nodes[side].config, load_profiles()).database_url.value)
-    try:
-        with store.engine.connect() as conn:
-            rows = conn.execute(select(obligations).where(obligations.c.duty == "reply")).all()
-    finally:
-        store.close()
+    with node_store(world, side) as store, store.engine.connect() as conn:
+        rows = conn.execute(select(obligations).where(obligations.c.duty == "reply")).all()
     return {row.message_id: row.state for row in rows}
 
 
