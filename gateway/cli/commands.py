@@ -18,6 +18,7 @@ from gateway.cli import escalations as escalation_commands
 from gateway.cli import treaty_calendar
 from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import logs
+from gateway.node.clock import clock_for
 from gateway.node.config import NodeConfig, load_config
 from gateway.node.runtime import serve
 from gateway.profiles import load_profiles
@@ -157,7 +158,7 @@ def run_node(args: argparse.Namespace) -> None:
 
 def calendar(args: argparse.Namespace) -> None:
     config = _node_config(args.config)
-    now = parse_time(args.at) if args.at else datetime.now(UTC)
+    now = parse_time(args.at) if args.at else clock_for(config.clock_shift_file)()
     store = Store.open(config.database_url.value)
     try:
         calendars = treaty_calendar.link_calendars(config, load_profiles(), store, now)

@@ -42,6 +42,7 @@ class Submissions:
     async def handle(self, submission: Submission) -> Mapping[str, Any]:
         """Answer a national submission: accepted with the message id, or rejected with the reason."""
         node = self.node
+        now = node.clock()  # one instant for the lead check, the deadlines and the outbox
         try:
             root = self._notice(submission)
             message = node.contract.check(root)
@@ -65,7 +66,7 @@ class Submissions:
                 late = sender_check(
                     message.type,
                     message.body,
-                    node.clock(),
+                    now,
                     header.late_justification,
                     lead_applies(reference, message.type, message.body, earlier_body),
                 )
@@ -76,7 +77,7 @@ class Submissions:
                     link.peer,
                     message.body,
                     header.in_reply_to,
-                    node.clock(),
+                    now,
                     reference,
                 )
             signed = sign(root, node.signer)
@@ -96,7 +97,7 @@ class Submissions:
             payload=signed,
             digest=digest_of(signed),
             submission_key=f"{node.config.side}:{key}" if key else None,
-            at=node.clock(),
+            at=now,
             duties=duties,
         )
         if new:

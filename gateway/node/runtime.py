@@ -49,7 +49,7 @@ class Node:
         self.profiles = profiles
         self.clock = clock or clock_for(config.clock_shift_file)
         self.contract = Contract(profiles, wire_validator())
-        self.codec = Codec(profiles, clock)
+        self.codec = Codec(profiles, self.clock)  # a submission's `created` reads the node's clock
         self.signer = SigningKey.load(config.key, config.cert)
         self.trust = TrustStore.from_dir(config.trust)
         self._check_own_certificate()

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from gateway import paths
 from gateway.node.clock import move
 from gateway.store.schema import escalations, obligations
+from gateway.wire.envelope import parse_time
 from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
 from tests.test_cli import bgw
 
@@ -96,6 +97,9 @@ async def scenario(world: World) -> None:
         assert answered["status"] == "accepted", answered
         wait_until(lambda: ladder_rows(world, "KZ", second)[0].state == "closed", "KZ closes the reply duty")
         assert ladder_rows(world, "UZ", second)[0].state == "closed"
+        [handed] = [json.loads(m.body) for m in await kz.drain("bgw.KZ.inbox", until=1, timeout=30)]
+        assert handed["message_id"] == answered["message_id"]
+        assert parse_time(handed["notice"]["created"]) > due, "the reply is dated by UZ's (moved) clock"
 
         # 3. KZ dies; the clock passes the next rung of the first proposal; KZ comes back.
         world.nodes["KZ"].kill()
