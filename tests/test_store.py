@@ -230,9 +230,9 @@ def test_the_migrations_build_the_declared_schema(store: Store) -> None:
 
 
 def test_the_lookups_that_run_per_message_read_through_an_index(tmp_path: object) -> None:
-    """The outbox read, a message's obligations, the sweep and the unannounced escalations never scan
-    a table: each would grow with the whole history (SQLite's plans; the same indexes serve
-    PostgreSQL)."""
+    """The outbox read, a message's obligations, the sweep, the unannounced escalations, a referenced
+    notice and a dossier's evidence never scan a table: each would grow with the whole history
+    (SQLite's plans; the same indexes serve PostgreSQL)."""
     from pathlib import Path
 
     from sqlalchemy import event
@@ -256,9 +256,11 @@ def test_the_lookups_that_run_per_message_read_through_an_index(tmp_path: object
             table.close(conn, message_id="m", closed_by="r", at=NOW, state="superseded")
             table.due(conn, NOW, 10)
         store.unannounced(10)
+        store.earlier("m")  # a Supersedes or Cancels reference
+        store.evidence("m")  # a dossier: the notice, its receipts, reminders and log entries
     finally:
         store.close()
-    assert len(plans) == 6
+    assert len(plans) == 11
     partial = "USING INDEX ix_escalations_unannounced"  # holds only the pending rows: reading it all is right
     for statement, plan in plans.items():
         scans = [step for step in plan.split(" | ") if step.startswith("SCAN") and partial not in step]

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, select, tuple_, update
 
 from gateway.errors import InputError
 from gateway.reasons import Reason
-from gateway.store.schema import dossiers, escalations, log, messages, obligations, receipts
+from gateway.store.schema import DIRECTIONS, dossiers, escalations, log, messages, obligations, receipts
 from gateway.store.times import aware, naive
 
 # Who may move an escalation where: acknowledged by the person on duty, resolved with a note.
@@ -105,14 +105,18 @@ def evidence(conn: Connection, message_id: str, limit: int = 1000) -> Evidence:
     documents: list[tuple[str, str, bytes]] = []
     notice = conn.execute(
         select(messages.c.message_id, messages.c.payload).where(
-            and_(messages.c.message_id == message_id, messages.c.type != "receipt")
+            and_(
+                messages.c.direction.in_(DIRECTIONS),  # both: through the (direction, message_id) key
+                messages.c.message_id == message_id,
+                messages.c.type != "receipt",
+            )
         )
     ).first()
     if notice is not None:
         documents.append(("notice", notice.message_id, notice.payload))
     for row in conn.execute(
         select(receipts.c.receipt_id, receipts.c.payload)
-        .where(receipts.c.message_id == message_id)
+        .where(and_(receipts.c.direction.in_(DIRECTIONS), receipts.c.message_id == message_id))
         .order_by(receipts.c.seq)
     ):
         documents.append(("receipt", row.receipt_id, row.payload))

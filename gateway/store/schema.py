@@ -18,6 +18,8 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+DIRECTIONS = ("out", "in")  # what we sent | what we received
+
 # One row per message, both directions. Outbound rows are the outbox: signed bytes are written
 # here before anything is published.
 messages = Table(
@@ -95,6 +97,7 @@ log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+Index("ix_log_message", log.c.message_id)  # a case's entries, for its dossier
 
 # What a side owes, on the clock: the peer's receipt and reply for what we sent (direction out), our
 # own replies for what we received (direction in), joint-decision items. `next_at` is when the sweep

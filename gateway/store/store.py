@@ -29,7 +29,7 @@ from gateway.store import escalations as escalation_rows
 from gateway.store import obligations as obligation_rows
 from gateway.store.escalations import Evidence, Listed
 from gateway.store.obligations import Duties, Obligation
-from gateway.store.schema import log, messages, quarantine, receipts
+from gateway.store.schema import DIRECTIONS, log, messages, quarantine, receipts
 from gateway.store.times import aware, naive
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -425,7 +425,11 @@ class Store:
         """The notices stored under *message_id* (either direction): what a Supersedes or Cancels names."""
         query = select(
             messages.c.direction, messages.c.peer, messages.c.profile, messages.c.type, messages.c.payload
-        ).where((messages.c.message_id == message_id) & (messages.c.type != "receipt"))
+        ).where(
+            messages.c.direction.in_(DIRECTIONS)  # both: through the (direction, message_id) key
+            & (messages.c.message_id == message_id)
+            & (messages.c.type != "receipt")
+        )
         with self.engine.connect() as conn:
             return [Earlier(r.direction, r.peer, r.profile, r.type, r.payload) for r in conn.execute(query)]
 
