@@ -169,7 +169,8 @@ def test_bench_e2e_prints_one_json_object_with_where_the_cpu_went() -> None:
     assert figures["notices_per_s"] > 0 and figures["raw_msgs_per_s"] > 0
     assert set(figures["peak_rss_mb"]) == {"KZ", "UZ"}
     assert {"KZ", "UZ", "broker", "bench client"} <= set(figures["cpu_ms_per_notice"])
-    assert all(ms > 0 for ms in figures["cpu_ms_per_notice"].values()), figures
+    cpu = figures["cpu_ms_per_notice"]  # the client's share of 20 notices may be under one clock tick
+    assert all(cpu[name] > 0 for name in ("KZ", "UZ", "broker")), figures
 
 
 def test_encode_names_a_missing_field() -> None:
