@@ -82,4 +82,6 @@ class Reason(enum.StrEnum):
     DOSSIER_DOCUMENT_INVALID = "dossier-document-invalid"
     ESCALATION_UNKNOWN = "escalation-unknown"
     ESCALATION_TRANSITION_INVALID = "escalation-transition-invalid"
+    STATE_TRANSITION_INVALID = "state-transition-invalid"
+    NODE_UNAVAILABLE = "node-unavailable"
     INTERNAL_ERROR = "internal-error"
