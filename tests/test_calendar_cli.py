@@ -9,7 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gateway import pki
-from gateway.store import OutgoingReceipt, Store
+from gateway.lifecycle import MessageEvent
+from gateway.store import OutgoingReceipt, Signed, Store, inbox, outbox, receipts
+from gateway.store.inbox import Arrival
+from gateway.store.obligations import Duties
+from gateway.store.receipts import Acknowledged
 from tests.test_cli import bgw
 
 KZ_SENT = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)  # UZ's signed time of receipt of KZ's notice
@@ -33,23 +37,25 @@ def kz_node(tmp_path: Path) -> Path:
 
 
 def record_entry_into_force_notices(database: Path) -> None:
+    """KZ's notice, receipted by UZ at KZ_SENT, and UZ's notice, received by KZ at UZ_SENT."""
     store = Store.open(f"sqlite:///{database}")
     try:
         ours = str(uuid.uuid4())
-        store.add_outbound(
-            message_id=ours, peer="UZ", profile="kz-uz-border-2024", message_type="entry-into-force-notice",
-            created_at=KZ_SENT, payload=b"<signed/>", digest="a" * 64, submission_key=None, at=KZ_SENT,
+        store.write(
+            outbox.add, Signed(ours, b"<signed/>", "a" * 64, KZ_SENT), peer="UZ", profile="kz-uz-border-2024",
+            message_type="entry-into-force-notice", submission_key=None, at=KZ_SENT,
         )  # fmt: skip
-        store.record_receipt(
-            message_id=ours, receipt_id=str(uuid.uuid4()), status="accepted", reasons=[], digest="a" * 64,
-            payload=b"<receipt/>", at=KZ_SENT + timedelta(minutes=5), received_at=KZ_SENT,
+        ack = Acknowledged(
+            ours, str(uuid.uuid4()), "accepted", (), True, MessageEvent.RECEIPTED, b"<receipt/>", KZ_SENT,
+            Duties(),
         )  # fmt: skip
-        store.record_inbound(
-            message_id=str(uuid.uuid4()), peer="UZ", profile="kz-uz-border-2024",
-            message_type="entry-into-force-notice", created_at=UZ_SENT, digest="c" * 64, payload=b"<n/>",
-            receipt=OutgoingReceipt(str(uuid.uuid4()), "accepted", (), b"<r/>", "d" * 64), reasons=[],
-            at=UZ_SENT,
+        assert store.write(receipts.record, ack, "UZ", KZ_SENT + timedelta(minutes=5))
+        receipt = OutgoingReceipt(str(uuid.uuid4()), "accepted", (), b"<r/>", "d" * 64)
+        arrival = Arrival(
+            str(uuid.uuid4()), "UZ", "kz-uz-border-2024", "entry-into-force-notice", UZ_SENT, "c" * 64,
+            b"<n/>", receipt, (),
         )  # fmt: skip
+        assert store.write(inbox.record, arrival, UZ_SENT) is None
     finally:
         store.close()
 

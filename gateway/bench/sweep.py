@@ -30,10 +30,11 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 
 from gateway import heap
+from gateway.lifecycle import Direction
 from gateway.profiles import Ladder, Profile, load_profiles
 from gateway.rules.deadlines import running_from_receipt
 from gateway.rules.ladder import climb
-from gateway.store import Store
+from gateway.store import Store, rungs
 from gateway.store import obligations as table
 from gateway.store.schema import obligations
 from gateway.store.scratch import scratch_database
@@ -72,7 +73,7 @@ def _fill(store: Store, profile: Profile, open_count: int, due: int) -> None:
     proposal = profile.types["joint-meeting-proposal"]
     [deadline] = running_from_receipt(proposal, NOW - timedelta(days=3))  # Art. 40(1): 48 h
     template = table.row_for(
-        table.NewObligation("out", "", "UZ", profile.id, proposal.name, "UZ", deadline, NOW), NOW
+        table.NewObligation(Direction.OUT, "", "UZ", profile.id, proposal.name, "UZ", deadline, NOW), NOW
     )
     started = time.perf_counter()
     for start in range(0, open_count, CHUNK):
@@ -121,9 +122,9 @@ def _scanned(node: dict[str, Any]) -> int:
 def _sweep(store: Store, ladder: Ladder, limit: int) -> tuple[float, int]:
     """Time one sweep: (milliseconds, obligations escalated)."""
     started = time.perf_counter()
-    with store.engine.begin() as conn:
-        found = table.due(conn, NOW, limit)
-        reached = table.reach(conn, [(item, climb(ladder, item.level, NOW)) for item in found])
+    with store.transaction() as tx:
+        found = table.due(tx.conn, NOW, limit)
+        reached = rungs.reach(tx, [(item, climb(ladder, item.level, NOW)) for item in found])
     return (time.perf_counter() - started) * 1000, len(reached)
 
 

@@ -24,7 +24,7 @@ from gateway.node.runtime import serve
 from gateway.profiles import load_profiles
 from gateway.reasons import Reason
 from gateway.render import render_form
-from gateway.store import Store
+from gateway.store import Store, journal, quarantine, views
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
 from gateway.wire.dossier import DOSSIER_LIMITS, check_documents
@@ -174,8 +174,8 @@ def status(args: argparse.Namespace) -> None:
     config = _node_config(args.config)
     store = Store.open(config.database_url.value)
     try:
-        counts = store.counts()
-        quarantined = store.quarantined()
+        counts = store.read(views.counts)
+        quarantined = store.read(quarantine.count)
     finally:
         store.close()
     print(f"node {config.side} ({config.unit}), database {config.database_url}")
@@ -200,7 +200,7 @@ def log_verify(args: argparse.Namespace) -> None:
     config = _node_config(args.config)
     store = Store.open(config.database_url.value)
     try:
-        entries, broken = store.verify_chain()
+        entries, broken = store.read(journal.verify)
     finally:
         store.close()
     if broken is not None:

@@ -16,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from gateway.errors import InputError
+from gateway.lifecycle import EscalationEvent, EscalationState
 from gateway.node.clock import clock_for
 from gateway.node.config import NodeConfig
 from gateway.reasons import Reason
 from gateway.store import Store
+from gateway.store import escalations as escalation_rows
 from gateway.store.escalations import Listed
 from gateway.wire.envelope import format_time
 
-STATES = ("open", "acknowledged", "resolved")
+STATES = tuple(state.value for state in EscalationState)
 
 
 def _plain(item: Listed) -> dict[str, Any]:
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace, config: NodeConfig, out: Callable[[str], None]
     try:
         if args.escalations_command == "list":
             states = [args.state] if args.state else []
-            items = store.escalation_list(states, args.limit)
+            items = store.read(escalation_rows.listing, states, args.limit)
             if args.json:
                 for item in items:
                     out(json.dumps(_plain(item), ensure_ascii=False))
@@ -65,20 +67,19 @@ def run(args: argparse.Namespace, config: NodeConfig, out: Callable[[str], None]
         if args.escalations_command == "dossier":
             _export(store, args.key, args.out, out)
             return
-        action = "acknowledge" if args.escalations_command == "ack" else "resolve"
+        event = EscalationEvent.ACKNOWLEDGE if args.escalations_command == "ack" else EscalationEvent.RESOLVE
         note = (args.note or "").strip() or None
-        if action == "resolve" and note is None:
+        if event is EscalationEvent.RESOLVE and note is None:
             raise InputError("--note: a resolution needs a note (what was done)", reason=Reason.USAGE_INVALID)
-        done = store.escalation_act(
-            args.id, action, note, args.by or getpass.getuser(), clock_for(config.clock_shift_file)()
-        )
+        at = clock_for(config.clock_shift_file)()
+        done = store.write(escalation_rows.act, args.id, event, note, args.by or getpass.getuser(), at)
         out(_line(done))
     finally:
         store.close()
 
 
 def _export(store: Store, key: str, target: Path | None, out: Callable[[str], None]) -> None:
-    found = store.dossier(key)
+    found = store.read(escalation_rows.dossier, key)
     if found is None:
         raise InputError(
             f"{key}: no dossier for this escalation or dossier id (dossiers are compiled at the "

@@ -12,7 +12,7 @@ from gateway.node.config import NodeConfig
 from gateway.profiles import Profile, Source
 from gateway.render import SOURCE
 from gateway.rules.calendar import Entry, Fact, treaty_calendar
-from gateway.store import Store
+from gateway.store import Store, views
 from gateway.wire.envelope import format_time
 
 
@@ -27,7 +27,7 @@ def link_calendars(
     result = []
     for link in config.links:
         profile = profiles[link.profile]
-        received = store.received(profile.id, link.peer, _calendar_types(profile))
+        received = store.read(views.received, profile.id, link.peer, _calendar_types(profile))
         facts = [
             Fact(type_name, link.peer if direction == "in" else config.side, at)
             for type_name, direction, at in received

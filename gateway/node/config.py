@@ -70,6 +70,13 @@ class Delivery:
     clock_skew_s: float = 300.0
     time_scale: float = 1.0  # < 1 shortens receipt waits and ladder delays (tests and demos only)
     sweep_interval_s: float = 30.0  # how often the obligations sweep runs
+    # When the database fails: retry after base, 2·base … up to the ceiling; a national submission
+    # waits at most submission_wait_s, then is answered node-unavailable; a repeated error is logged
+    # once per fault_log_interval_s with a count.
+    fault_retry_base_s: float = 0.5
+    fault_retry_ceiling_s: float = 30.0
+    submission_wait_s: float = 30.0
+    fault_log_interval_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -129,32 +136,32 @@ class _Table:
         return path
 
 
+# The least value each [delivery] setting may take; the counts among them are whole numbers.
+_DELIVERY_MINIMA = {
+    "prefetch": 1,
+    "publish_timeout_s": 0.1,
+    "retry_base_s": 0.01,
+    "retry_ceiling_s": 0.01,
+    "max_publish_attempts": 1,
+    "clock_skew_s": 0,
+    "time_scale": 1e-6,
+    "sweep_interval_s": 0.05,
+    "fault_retry_base_s": 0.01,
+    "fault_retry_ceiling_s": 0.01,
+    "submission_wait_s": 0.1,
+    "fault_log_interval_s": 1,
+}
+_DELIVERY_COUNTS = {"prefetch", "max_publish_attempts"}
+
+
 def _delivery(table: _Table) -> Delivery:
-    table.only(
-        {
-            "prefetch",
-            "publish_timeout_s",
-            "retry_base_s",
-            "retry_ceiling_s",
-            "max_publish_attempts",
-            "clock_skew_s",
-            "time_scale",
-            "sweep_interval_s",
-        }
-    )
+    table.only(set(_DELIVERY_MINIMA))
     defaults = Delivery()
-    return Delivery(
-        prefetch=int(table.number("prefetch", defaults.prefetch, minimum=1)),
-        publish_timeout_s=table.number("publish_timeout_s", defaults.publish_timeout_s, minimum=0.1),
-        retry_base_s=table.number("retry_base_s", defaults.retry_base_s, minimum=0.01),
-        retry_ceiling_s=table.number("retry_ceiling_s", defaults.retry_ceiling_s, minimum=0.01),
-        max_publish_attempts=int(
-            table.number("max_publish_attempts", defaults.max_publish_attempts, minimum=1)
-        ),
-        clock_skew_s=table.number("clock_skew_s", defaults.clock_skew_s),
-        time_scale=table.number("time_scale", defaults.time_scale, minimum=1e-6),
-        sweep_interval_s=table.number("sweep_interval_s", defaults.sweep_interval_s, minimum=0.05),
-    )
+    values: dict[str, Any] = {}
+    for key, minimum in _DELIVERY_MINIMA.items():
+        value = table.number(key, getattr(defaults, key), minimum=minimum)
+        values[key] = int(value) if key in _DELIVERY_COUNTS else value
+    return Delivery(**values)
 
 
 def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) -> tuple[Link, ...]:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from gateway.lifecycle import Direction
 from gateway.profiles import MessageType, Profile
 from gateway.rules.deadlines import (
     Deadline,
@@ -51,7 +52,7 @@ class Obligations:
                 owners = [peer if owed_to_us else self.side]
             for owner in (side for side in owners if side in (self.side, peer)):
                 yield NewObligation(
-                    "out" if owner == peer else "in",
+                    Direction.OUT if owner == peer else Direction.IN,
                     message_id,
                     peer,
                     profile.id,

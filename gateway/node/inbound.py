@@ -1,249 +1,327 @@
-"""Inbound: a message from the peer is verified, validated, deduplicated, committed, receipted and
-handed over to the national inbox — or refused, quarantined with its raw bytes, and answered with a
-signed negative receipt when its sender can be identified. Nothing is read before it is verified."""
+"""Inbound: a message from the peer is verified (off the event loop), decided (`plans`), committed,
+receipted and handed over to the national inbox — or refused, quarantined with its raw bytes, and
+answered with a signed negative receipt when its sender can be identified. Nothing is read before it
+is verified; every failure, expected or not, ends in quarantine; a database that does not answer is
+waited for with back-off while the delivery is held (never requeued in a loop).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection
 
 from gateway.errors import GatewayError, WireError
+from gateway.lifecycle import OUTBOX, Direction
 from gateway.node import payloads
-from gateway.node.config import link_name
+from gateway.node.clock import Clock
+from gateway.node.config import NodeConfig, link_name
+from gateway.node.database import Database
+from gateway.node.duties import Obligations
+from gateway.node.earlier import earlier_of
+from gateway.node.events import Events
+from gateway.node.faults import Backoff, FaultLog, Stopping, persist
+from gateway.node.plans import AlreadyReceipted, Arriving, Repeat, plan_notice, plan_receipt, plan_repeat
+from gateway.profiles import Profile
 from gateway.reasons import Reason
-from gateway.rules.lead import receiver_warnings
-from gateway.rules.references import lead_applies
-from gateway.store import OutgoingReceipt
-from gateway.store.obligations import Duties
-from gateway.transport.rabbit import InboundDelivery, PublishFailed
-from gateway.wire.contract import Message
+from gateway.store import OutgoingReceipt, Tx, inbox, obligations, quarantine, receipts
+from gateway.store.inbox import Arrival
+from gateway.store.quarantine import Refused
+from gateway.transport.rabbit import InboundDelivery
+from gateway.wire.codec import Codec
+from gateway.wire.contract import Contract, Message
 from gateway.wire.envelope import RECEIPT, Header, Party, format_time, new_message_id
 from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of, read_acknowledgement
-from gateway.wire.signing import sign
+from gateway.wire.signing import SigningKey, sign
+from gateway.wire.trust import TrustStore
 from gateway.wire.verification import Verified, verify
-
-if TYPE_CHECKING:
-    from gateway.node.runtime import Node
 
 log = logging.getLogger("gateway.inbound")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+T = TypeVar("T")
+P = ParamSpec("P")
+_RECEIPT_RACES = 3  # a receipt re-read and re-decided when another writer moved its notice meanwhile
 
 
 class Inbound:
-    def __init__(self, node: Node) -> None:
-        self.node = node
+    def __init__(
+        self,
+        *,
+        config: NodeConfig,
+        profiles: Mapping[str, Profile],
+        trust: TrustStore,
+        contract: Contract,
+        codec: Codec,
+        signer: SigningKey,
+        obligations: Obligations,
+        db: Database,
+        clock: Clock,
+        events: Events,
+        wake: Callable[[], None],
+        faults: FaultLog,
+        stop: asyncio.Event,
+    ) -> None:
+        self.config, self.profiles, self.trust, self.contract = config, profiles, trust, contract
+        self.codec, self.signer, self.obligations, self.db = codec, signer, obligations, db
+        self.clock, self.events, self.wake, self.faults, self.stop = clock, events, wake, faults, stop
+        delivery = config.delivery
+        self.backoff = Backoff(delivery.fault_retry_base_s, delivery.fault_retry_ceiling_s)
 
     async def handle(self, delivery: InboundDelivery) -> None:
-        node = self.node
-        at = node.clock()
-        digest = digest_of(delivery.body)
+        """Settle one delivery; raises only `Stopping` (the delivery goes back to its queue)."""
         try:
-            verified = verify(delivery.body, node.trust, at)
-            message = node.contract.check(verified.root, verified.header)
-            self._check_addressing(verified.header)
+            await self._handle(delivery)
+        except Stopping:
+            raise
+        except Exception as exc:  # supervising: a defect still ends in quarantine, never in a requeue loop
+            log.exception("inbound message failed", extra={"message_id": delivery.message_id})
+            if not delivery.settled:
+                failure = WireError(f"the node could not process it: {type(exc).__name__}")
+                await self._refuse(delivery, failure, _hint_sender(delivery))
+
+    async def _handle(self, delivery: InboundDelivery) -> None:
+        at = self.clock()
+        try:
+            verified, message = await asyncio.to_thread(self._examine, delivery.body, at)
         except WireError as refusal:
-            await self._refuse(delivery, refusal, digest, _hint_sender(delivery))
+            await self._refuse(delivery, refusal, _hint_sender(delivery))
             return
         if verified.root.tag == RECEIPT:
             await self._receipt(delivery, verified)
-            return
-        await self._notice(delivery, verified, digest, message)
+        else:
+            await self._notice(delivery, verified, message)
 
-    def _check_addressing(self, header: Header) -> None:
-        node = self.node
-        if header.recipient.side != node.config.side:
+    def _examine(self, body: bytes, at: datetime) -> tuple[Verified, Message]:
+        """Verify, check the contract and the addressing (CPU work on untrusted bytes: off the loop)."""
+        verified = verify(body, self.trust, at)
+        message = self.contract.check(verified.root, verified.header)
+        header = verified.header
+        if header.recipient.side != self.config.side:
             raise WireError(
-                f"addressed to side {header.recipient.side}, this node is {node.config.side}",
+                f"addressed to side {header.recipient.side}, this node is {self.config.side}",
                 reason=Reason.RECIPIENT_MISMATCH,
             )
-        if node.config.link_for(header.sender.side, header.profile) is None:
+        if self.config.link_for(header.sender.side, header.profile) is None:
             raise WireError(
                 f"no link with {header.sender.side} under {header.profile} on this node",
                 reason=Reason.LINK_UNKNOWN,
             )
+        return verified, message
+
+    async def _db(self, step: Callable[[], Awaitable[T]]) -> T:
+        """A database step, retried with back-off while the node runs (the delivery is held)."""
+        return await persist(step, where="inbound", backoff=self.backoff, faults=self.faults, stop=self.stop)
+
+    async def _write(self, function: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self._db(lambda: self.db.write(function, *args, **kwargs))
+
+    async def _read(
+        self, function: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        return await self._db(lambda: self.db.read(function, *args, **kwargs))
 
     def _receipt_for(self, recipient: Party, profile: str, ack: Acknowledgement) -> OutgoingReceipt:
-        node = self.node
+        """Our signed receipt, built once the decision is made."""
         receipt_id = new_message_id()
         header = Header(
             message_id=receipt_id,
             profile=profile,
             type="receipt",
-            sender=Party(node.config.side, node.config.unit),
+            sender=Party(self.config.side, self.config.unit),
             recipient=recipient,
-            created=node.clock(),
+            created=self.clock(),
             in_reply_to=ack.message_id,
         )
-        signed = sign(build_receipt(header, ack), node.signer)
+        signed = sign(build_receipt(header, ack), self.signer)
         return OutgoingReceipt(receipt_id, ack.status, ack.reasons, signed, digest_of(signed))
 
-    async def _notice(
-        self, delivery: InboundDelivery, verified: Verified, digest: str, message: Message
-    ) -> None:
-        node = self.node
-        at = node.clock()
-        header = message.header
-        found = []
-        duties = None
-        if message.type is not None and message.body is not None:
-            try:
-                reference, earlier_body = await node.referenced(header, "in", header.sender.side)
-            except WireError as refused:
-                await self._refuse(delivery, refused, digest, header.sender.side, profile=header.profile)
-                return
-            skew = timedelta(seconds=node.config.delivery.clock_skew_s)
-            applies = lead_applies(reference, message.type, message.body, earlier_body)
-            found = receiver_warnings(message.type, message.body, at, skew, applies)
-            duties = node.duties.received(
-                message.profile,
-                message.type,
-                header.message_id,
-                header.sender.side,
-                message.body,
-                at,
-                header.in_reply_to,
-                reference,
-            )
-        warnings = [reason.value for reason, _ in found]
-        detail = "; ".join(text for _, text in found) or None
-        status = "accepted-with-warning" if warnings else "accepted"
-        receipt = self._receipt_for(
-            header.sender,
+    # -- notices ---------------------------------------------------------------------------------
+
+    async def _notice(self, delivery: InboundDelivery, verified: Verified, message: Message) -> None:
+        at, header, digest = self.clock(), message.header, digest_of(delivery.body)
+        peer = header.sender.side
+        try:
+            reference, earlier_body = await self._db(lambda: earlier_of(self.db, header, Direction.IN, peer))
+        except WireError as refused:
+            await self._refuse(delivery, refused, peer, profile=header.profile)
+            return
+        plan = plan_notice(
+            message,
+            received_at=at,
+            skew=timedelta(seconds=self.config.delivery.clock_skew_s),
+            reference=reference,
+            earlier_body=earlier_body,
+            obligations=self.obligations,
+        )
+        ack = Acknowledgement(header.message_id, digest, plan.status, plan.warnings, plan.detail, at)
+        arrival = Arrival(
+            header.message_id,
+            peer,
             header.profile,
-            Acknowledgement(header.message_id, digest, status, tuple(warnings), detail, at),
+            header.type,
+            header.created,
+            digest,
+            delivery.body,
+            self._receipt_for(header.sender, header.profile, ack),
+            plan.warnings,
+            plan.duties,
         )
-        recorded = await node.db(
-            node.store.record_inbound,
-            message_id=header.message_id,
-            peer=header.sender.side,
-            profile=header.profile,
-            message_type=header.type,
-            created_at=header.created,
-            digest=digest,
-            payload=delivery.body,
-            receipt=receipt,
-            reasons=warnings,
-            at=at,
-            duties=duties,
-        )
-        link = link_name(header.sender.side, header.profile)
-        if recorded.outcome == "conflict":
+        stored = await self._write(inbox.record, arrival, at)
+        self.wake()
+        if stored is not None:
+            await self._repeat(
+                delivery, verified, message, plan, plan_repeat(stored, digest, delivery.redelivered)
+            )
+            return
+        await self._hand_over(delivery, verified, message, plan, at)
+
+    async def _repeat(
+        self, delivery: InboundDelivery, verified: Verified, message: Message, plan: Arriving, repeat: Repeat
+    ) -> None:
+        header = message.header
+        if repeat is Repeat.CONFLICT:
             refusal = WireError(
                 f"message {header.message_id} was already received with other content",
                 reason=Reason.DUPLICATE_CONFLICT,
             )
-            await self._refuse(delivery, refusal, digest, header.sender.side, profile=header.profile)
+            await self._refuse(delivery, refusal, header.sender.side, profile=header.profile)
             return
-        node.wake_dispatcher()
-        if recorded.outcome == "duplicate" and (recorded.delivered or not delivery.redelivered):
-            # The same bytes again: the same receipt again (queued above), no second hand-over.
-            log.info("duplicate", extra={"message_id": header.message_id, "link": link})
-            await delivery.accept()
+        at = self.clock()
+        stored = await self._read(inbox.stored, header.message_id)
+        receipt_id = stored.receipt_id if stored else None
+        await self._write(inbox.duplicate, header.message_id, header.sender.side, receipt_id, at)
+        self.wake()
+        if repeat is Repeat.HAND_OVER:
+            await self._hand_over(delivery, verified, message, plan, at)
             return
+        log.info("duplicate", extra={"message_id": header.message_id, "link": _link(header)})
+        await delivery.accept()
+
+    async def _hand_over(
+        self, delivery: InboundDelivery, verified: Verified, message: Message, plan: Arriving, at: datetime
+    ) -> None:
+        header = message.header
         notice = payloads.notice(
-            header, node.codec.to_json(verified.root), delivery.body, at, status, warnings
+            header, self.codec.to_json(verified.root), delivery.body, at, plan.status, plan.warnings
         )
         await delivery.handover(payloads.notice_routing_key(header), notice, header.message_id)
-        await node.db(node.store.mark_delivered_national, header.message_id, node.clock())
-        log.info("received", extra={"message_id": header.message_id, "link": link, "state": status})
-        for owed in duties.opens if duties is not None else ():
-            if owed.direction == "in":  # what our side now owes, and by when
-                deadline = owed.deadline
-                await node.emit(
-                    "reply-due",
-                    header.message_id,
-                    (header.sender.side, header.profile),
-                    {
-                        "duty": deadline.duty.value,
-                        "item": deadline.item,
-                        "expects": deadline.expects,
-                        "due_at": format_time(deadline.due_at),
-                        "article": deadline.article,
-                        "source": deadline.source.value,
-                        "basis": deadline.basis,
-                        "optional": deadline.optional,
-                    },
-                )
-        if detail:
+        now = self.clock()
+        await self._write(inbox.handed_over, header.message_id, now)
+        log.info(
+            "received", extra={"message_id": header.message_id, "link": _link(header), "state": plan.status}
+        )
+        await self._announce_duties(header, plan)
+        if plan.detail:
             log.warning(
                 "late or impossible times",
-                extra={"message_id": header.message_id, "link": link, "detail": detail},
+                extra={"message_id": header.message_id, "link": _link(header), "detail": plan.detail},
             )
+
+    async def _announce_duties(self, header: Header, plan: Arriving) -> None:
+        """Tell the national system what our side now owes, and by when."""
+        for owed in plan.duties.opens if plan.duties is not None else ():
+            if owed.direction is not Direction.IN:
+                continue
+            deadline = owed.deadline
+            await self.events.emit(
+                "reply-due",
+                header.message_id,
+                (header.sender.side, header.profile),
+                {
+                    "duty": deadline.duty.value,
+                    "item": deadline.item,
+                    "expects": deadline.expects,
+                    "due_at": format_time(deadline.due_at),
+                    "article": deadline.article,
+                    "source": deadline.source.value,
+                    "basis": deadline.basis,
+                    "optional": deadline.optional,
+                },
+            )
+
+    # -- receipts --------------------------------------------------------------------------------
 
     async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
-        node = self.node
         ack = read_acknowledgement(verified.root)
-        profile = node.profiles[verified.header.profile]
-
-        def peer_owes(type_name: str, received_at: datetime, sent: bytes) -> Duties:
-            return node.duties.acknowledged(
-                profile, ack.message_id, verified.side, type_name, received_at, sent
+        profile = self.profiles[verified.header.profile]
+        for _ in range(_RECEIPT_RACES):
+            sent = await self._read(receipts.sent, ack.message_id)
+            replaced = await self._read(obligations.replaced, ack.message_id)
+            plan = plan_receipt(
+                sent,
+                ack,
+                receipt_id=verified.header.message_id,
+                payload=delivery.body,
+                replaced=replaced,
+                profile=profile,
+                peer=verified.side,
+                obligations=self.obligations,
             )
+            if plan is None:
+                refusal = WireError(
+                    f"receipt for unknown message {ack.message_id}", reason=Reason.REFERENCE_UNKNOWN
+                )
+                await self._refuse(delivery, refusal, verified.side, answer=False)
+                return
+            at = self.clock()
+            if isinstance(plan, AlreadyReceipted):
+                await self._write(
+                    receipts.duplicate, ack.message_id, verified.header.message_id, verified.side, at
+                )
+                await delivery.accept()
+                return
+            if await self._write(receipts.record, plan, verified.side, at):
+                state = OUTBOX.target(plan.event).value
+                await self._receipted(delivery, verified, ack, state, plan.digest_ok)
+                return
+        raise RuntimeError(f"receipt for {ack.message_id}: its notice kept changing under it")
 
-        matched = await node.db(
-            node.store.record_receipt,
-            message_id=ack.message_id,
-            receipt_id=verified.header.message_id,
-            status=ack.status,
-            reasons=list(ack.reasons),
-            digest=ack.digest,
-            payload=delivery.body,
-            at=node.clock(),
-            received_at=ack.received_at,
-            duties_for=peer_owes,
-        )
-        if matched is None:
-            refusal = WireError(
-                f"receipt for unknown message {ack.message_id}", reason=Reason.REFERENCE_UNKNOWN
-            )
-            await self._refuse(delivery, refusal, digest_of(delivery.body), verified.side, answer=False)
-            return
-        state, digest_ok = matched
-        link = link_name(verified.side, verified.header.profile)
-        log.info("receipt", extra={"message_id": ack.message_id, "link": link, "state": state})
-        await node.emit(
-            "receipt-received",
-            ack.message_id,
-            (verified.side, verified.header.profile),
-            {"status": ack.status, "reasons": list(ack.reasons), "digest_matches": digest_ok, "state": state},
-        )
+    async def _receipted(
+        self, delivery: InboundDelivery, verified: Verified, ack: Acknowledgement, state: str, digest_ok: bool
+    ) -> None:
+        link = (verified.side, verified.header.profile)
+        log.info("receipt", extra={"message_id": ack.message_id, "link": link_name(*link), "state": state})
+        detail = {
+            "status": ack.status,
+            "reasons": list(ack.reasons),
+            "digest_matches": digest_ok,
+            "state": state,
+        }
+        await self.events.emit("receipt-received", ack.message_id, link, detail)
         await delivery.accept()
+
+    # -- refusals --------------------------------------------------------------------------------
 
     async def _refuse(
         self,
         delivery: InboundDelivery,
         refusal: GatewayError,
-        digest: str,
         sender: str | None,
         *,
         profile: str | None = None,
         answer: bool = True,
     ) -> None:
         """Quarantine the raw bytes; answer with a signed negative receipt when the sender is known."""
-        node = self.node
-        at = node.clock()
+        at = self.clock()
         message_id = delivery.message_id if delivery.message_id and _UUID.match(delivery.message_id) else None
-        link = node.config.links_with(sender)[0] if sender and node.config.links_with(sender) else None
+        links = self.config.links_with(sender) if sender else ()
+        link = links[0] if links else None
         negative = None
         if answer and message_id and link is not None:
             ack = Acknowledgement(
-                message_id, digest, "rejected", (refusal.reason.value,), refusal.message, at
+                message_id, digest_of(delivery.body), "rejected", (refusal.reason.value,), refusal.message, at
             )
             receipt = self._receipt_for(Party(link.peer, link.peer_unit), profile or link.profile, ack)
             negative = (receipt, link.peer, profile or link.profile)
-        await node.db(
-            node.store.quarantine,
-            source="peer",
-            reason=refusal.reason.value,
-            detail=refusal.message,
-            message_id=delivery.message_id,
-            sender=sender,
-            payload=delivery.body,
-            at=at,
-            receipt=negative,
+        refused = Refused(
+            "peer", refusal.reason.value, refusal.message, delivery.message_id, sender, delivery.body
         )
+        await self._write(quarantine.add, refused, at, negative)
         log.warning(
             "refused",
             extra={
@@ -253,20 +331,17 @@ class Inbound:
                 "detail": refusal.message[:300],
             },
         )
-        await node.emit(
-            "quarantined",
-            message_id,
-            (link.peer, link.profile) if link else None,
-            {"reason": refusal.reason.value, "message": refusal.message, "receipt_sent": bool(negative)},
-        )
-        node.wake_dispatcher()
+        detail = {"reason": refusal.reason.value, "message": refusal.message, "receipt_sent": bool(negative)}
+        await self.events.emit("quarantined", message_id, (link.peer, link.profile) if link else None, detail)
+        self.wake()
         await delivery.accept()
+
+
+def _link(header: Header) -> str:
+    return link_name(header.sender.side, header.profile)
 
 
 def _hint_sender(delivery: InboundDelivery) -> str | None:
     """Who the transport says sent it (unverified: used only to address a negative receipt)."""
     value = delivery.headers.get("x-bgw-sender")
     return value if isinstance(value, str) and len(value) == 2 and value.isupper() else None
-
-
-__all__ = ["Inbound", "PublishFailed"]

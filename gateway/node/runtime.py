@@ -1,4 +1,4 @@
-"""One node: store, transport, inbound, submissions and dispatcher, under one stop event.
+"""One node: store, transport, inbound, submissions, dispatcher and sweep, under one stop event.
 
 SIGTERM sets the stop event: the delivery in hand is finished, unsettled deliveries go back to their
 queue, the outbox stays in the database for the next start.
@@ -10,35 +10,30 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
-
-from lxml import etree
+from collections.abc import Mapping
 
 from gateway import heap
 from gateway.errors import ConfigError, GatewayError
-from gateway.node import payloads
 from gateway.node.clock import Clock, clock_for
 from gateway.node.config import NodeConfig
 from gateway.node.database import Database
+from gateway.node.dispatcher import Dispatcher
 from gateway.node.duties import Obligations
+from gateway.node.events import Events
+from gateway.node.faults import FaultLog
 from gateway.node.inbound import Inbound
-from gateway.node.outbound import Dispatcher, Submissions
+from gateway.node.submission import Submissions
 from gateway.node.sweeper import Sweeper
 from gateway.profiles import Profile
-from gateway.rules.references import Reference, check_reference, reference_of
 from gateway.store import Store
-from gateway.transport.rabbit import PublishFailed, Transport
+from gateway.transport.rabbit import Answer, InboundDelivery, Submission, Transport
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract
-from gateway.wire.envelope import Header, body_of
-from gateway.wire.parsing import parse
 from gateway.wire.schemas import wire_validator
 from gateway.wire.signing import SigningKey
 from gateway.wire.trust import TrustStore
 
 log = logging.getLogger("gateway.node")
-T = TypeVar("T")
 
 
 class Node:
@@ -53,21 +48,21 @@ class Node:
         self.signer = SigningKey.load(config.key, config.cert)
         self.trust = TrustStore.from_dir(config.trust)
         self._check_own_certificate()
-        self._database: Database | None = None
-        self.duties = Obligations(config.side, config.delivery.time_scale)
-        self.inbound = Inbound(self)
-        self.submissions = Submissions(self)
-        self.dispatcher = Dispatcher(self)
-        self.sweeper = Sweeper(self)
+        self.obligations = Obligations(config.side, config.delivery.time_scale)
+        self.faults = FaultLog(logging.getLogger("gateway.faults"), config.delivery.fault_log_interval_s)
+        self.stop = asyncio.Event()
+        self.inbound: Inbound | None = None
+        self.submissions: Submissions | None = None
         delivery = config.delivery
         self.transport = Transport(
             config.broker_url.value,
             config.side,
             prefetch=delivery.prefetch,
             publish_timeout_s=delivery.publish_timeout_s,
-            on_inbound=self.inbound.handle,
-            on_submission=self.submissions.handle,
+            on_inbound=self._on_inbound,
+            on_submission=self._on_submission,
         )
+        self.events = Events(self.transport, self.clock)
 
     def _check_own_certificate(self) -> None:
         leaf, *chain = self.signer.chain
@@ -79,87 +74,97 @@ class Node:
                 f"{self.config.side} under pki.trust: {exc.message}"
             ) from exc
 
-    @property
-    def store(self) -> Store:
-        if self._database is None:
-            raise RuntimeError("the store is not open")
-        return self._database.store
+    async def _on_inbound(self, delivery: InboundDelivery) -> None:
+        assert self.inbound is not None, "the transport runs only once the node has started"
+        await self.inbound.handle(delivery)
 
-    async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a store call on the database thread (serial writes and hash chain, group commit)."""
-        if self._database is None:
-            raise RuntimeError("the store is not open")
-        return await self._database.call(function, *args, **kwargs)
+    async def _on_submission(self, submission: Submission) -> Answer:
+        assert self.submissions is not None, "the transport runs only once the node has started"
+        return await self.submissions.handle(submission)
 
-    async def referenced(
-        self, header: Header, direction: str, peer: str
-    ) -> tuple[Reference | None, etree._Element | None]:
-        """The earlier notice *header* supersedes or cancels, and its body: one of this link in
-        *direction* (out: we sent it; in: the peer sent it to us) and of the same type, else a coded
-        WireError."""
-        reference = reference_of(header)
-        if reference is None:
-            return None, None
-        found = await self.db(self.store.earlier, reference.message_id)
-        earlier = check_reference(
-            reference, found, direction=direction, peer=peer, profile=header.profile, type_name=header.type
+    def _handlers(self, db: Database) -> tuple[Dispatcher, Sweeper]:
+        """Each handler with the collaborators it uses, and nothing else."""
+        config, profiles, clock, faults = self.config, self.profiles, self.clock, self.faults
+        dispatcher = Dispatcher(
+            config=config,
+            profiles=profiles,
+            transport=self.transport,
+            db=db,
+            clock=clock,
+            events=self.events,
+            faults=faults,
         )
-        return reference, body_of(parse(earlier.payload))
-
-    def wake_dispatcher(self) -> None:
-        self.dispatcher.wake.set()
-
-    async def emit(
-        self, kind: str, message_id: str | None, link: tuple[str, str] | None, detail: Mapping[str, Any]
-    ) -> bool:
-        """Publish an event to the national exchange; whether the broker confirmed it (the log table
-        is the record if the broker is down)."""
-        try:
-            await self.transport.publish_event(
-                payloads.event_routing_key(kind),
-                payloads.event(kind, self.clock(), message_id, link, detail),
-                message_id,
-            )
-        except PublishFailed as exc:
-            log.warning(
-                "event not published", extra={"message_id": message_id, "detail": f"{kind}: {exc.message}"}
-            )
-            return False
-        return True
+        wake = dispatcher.wake.set
+        self.inbound = Inbound(
+            config=config,
+            contract=self.contract,
+            codec=self.codec,
+            signer=self.signer,
+            profiles=profiles,
+            trust=self.trust,
+            obligations=self.obligations,
+            db=db,
+            clock=clock,
+            events=self.events,
+            wake=wake,
+            faults=faults,
+            stop=self.stop,
+        )
+        self.submissions = Submissions(
+            config=config,
+            contract=self.contract,
+            codec=self.codec,
+            signer=self.signer,
+            obligations=self.obligations,
+            db=db,
+            clock=clock,
+            wake=wake,
+            faults=faults,
+            stop=self.stop,
+        )
+        sweeper = Sweeper(
+            config=config,
+            profiles=profiles,
+            contract=self.contract,
+            signer=self.signer,
+            transport=self.transport,
+            db=db,
+            clock=clock,
+            events=self.events,
+            wake=wake,
+            faults=faults,
+        )
+        return dispatcher, sweeper
 
     async def run(self, stop: asyncio.Event) -> None:
-        self._database = Database(await asyncio.to_thread(Store.open, self.config.database_url.value))
+        self.stop = stop
+        database = Database(await asyncio.to_thread(Store.open, self.config.database_url.value))
         await asyncio.to_thread(self.codec.warm)  # compile the body models before the first notice
+        dispatcher, sweeper = self._handlers(database)
         heap.settle()  # start-up done: full collections no longer walk what it loaded
-        log.info(
-            "node started",
-            extra={"detail": {"side": self.config.side, "links": [link.name for link in self.config.links]}},
-        )
-        if self.config.clock_shift_file:
-            log.warning(
-                "the clock is shifted (tests and demos only)",
-                extra={
-                    "detail": {
-                        "shift_file": str(self.config.clock_shift_file),
-                        "now": self.clock().isoformat(),
-                    }
-                },
-            )
-        self.sweeper.start()
+        self._started()
+        sweeper.start()
         transport = asyncio.create_task(self.transport.run(stop), name="transport")
-        dispatcher = asyncio.create_task(self.dispatcher.run(stop), name="dispatcher")
+        dispatching = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
         try:
-            done, _ = await asyncio.wait({transport, dispatcher}, return_when=asyncio.FIRST_EXCEPTION)
+            done, _ = await asyncio.wait({transport, dispatching}, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
                 task.result()  # a fatal error (e.g. topology mismatch) stops the node with its message
         finally:
             stop.set()
-            self.sweeper.stop()
-            for task in (transport, dispatcher):
+            sweeper.stop()
+            for task in (transport, dispatching):
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=30)
-            await asyncio.to_thread(self._database.close)
+            await asyncio.to_thread(database.close)
             log.info("node stopped")
+
+    def _started(self) -> None:
+        links = [link.name for link in self.config.links]
+        log.info("node started", extra={"detail": {"side": self.config.side, "links": links}})
+        if self.config.clock_shift_file:
+            detail = {"shift_file": str(self.config.clock_shift_file), "now": self.clock().isoformat()}
+            log.warning("the clock is shifted (tests and demos only)", extra={"detail": detail})
 
 
 def serve(config: NodeConfig, profiles: Mapping[str, Profile]) -> None:

@@ -13,36 +13,63 @@ the same `escalation_id`). A node restarted mid-ladder resumes from the rung sto
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from lxml import etree
+from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.node.config import link_name
+from gateway.lifecycle import Direction
+from gateway.node.clock import Clock
+from gateway.node.config import NodeConfig, link_name
+from gateway.node.database import Database
+from gateway.node.events import Events
+from gateway.node.faults import Backoff, FaultLog
+from gateway.node.plans import Park, plan_rung
+from gateway.profiles import Profile
 from gateway.rules.deadlines import REMINDER
-from gateway.rules.ladder import climb
-from gateway.store import Escalated, Signed, Step
+from gateway.store import Signed, escalations, obligations, rungs
 from gateway.store.escalations import Listed
 from gateway.store.obligations import Obligation
+from gateway.store.rungs import Escalated, Step
+from gateway.transport.rabbit import Transport
+from gateway.wire.contract import Contract
 from gateway.wire.dossier import DOSSIER_TYPE, Case, Document, TimelineEntry, build_dossier
 from gateway.wire.envelope import Header, Party, build_notification, format_time, new_message_id
 from gateway.wire.receipt import digest_of
-from gateway.wire.signing import sign
-
-if TYPE_CHECKING:
-    from gateway.node.runtime import Node
+from gateway.wire.signing import SigningKey, sign
 
 log = logging.getLogger("gateway.sweep")
 BATCH = 1000  # obligations taken per sweep round
-DIPLOMATIC = "diplomatic"
-REMINDED_DUTIES = ("reply", "decision")
+_WHERE = "sweep"
 
 
 class Sweeper:
-    def __init__(self, node: Node) -> None:
-        self.node = node
+    def __init__(
+        self,
+        *,
+        config: NodeConfig,
+        profiles: Mapping[str, Profile],
+        contract: Contract,
+        signer: SigningKey,
+        transport: Transport,
+        db: Database,
+        clock: Clock,
+        events: Events,
+        wake: Callable[[], None],
+        faults: FaultLog,
+    ) -> None:
+        self.config, self.profiles, self.contract, self.signer = config, profiles, contract, signer
+        self.transport, self.db, self.clock, self.events, self.wake = transport, db, clock, events, wake
+        self.faults = faults
         self.scheduler: AsyncIOScheduler | None = None
+        delivery = config.delivery
+        interval = delivery.sweep_interval_s
+        self.backoff = Backoff(interval, max(interval, delivery.fault_retry_ceiling_s * 20))
+        self.not_before = 0.0  # monotonic time before which a failed sweep is not tried again
 
     def start(self) -> None:
         """Schedule the sweep on the running event loop; the first one runs at once (a restarted
@@ -51,7 +78,7 @@ class Sweeper:
         self.scheduler.add_job(
             self.run_once,
             "interval",
-            seconds=self.node.config.delivery.sweep_interval_s,
+            seconds=self.config.delivery.sweep_interval_s,
             id="obligations-sweep",
             max_instances=1,
             coalesce=True,
@@ -66,10 +93,10 @@ class Sweeper:
 
     async def run_once(self) -> list[Escalated]:
         """One sweep (every due obligation, in rounds of BATCH), then the events not yet confirmed;
-        never raises into the scheduler."""
+        never raises into the scheduler. After a failure the next sweeps wait, doubling the wait."""
         reached: list[Escalated] = []
-        if not self.node.transport.connected.is_set():
-            return reached  # the events and reminders would not go out: the next sweep does it
+        if not self.transport.connected.is_set() or time.monotonic() < self.not_before:
+            return reached  # the events and reminders would not go out, or the last sweep failed
         try:
             while True:
                 round_ = await self._round()
@@ -77,20 +104,28 @@ class Sweeper:
                 if len(round_) < BATCH:
                     break
             await self._announce_pending()
-        except Exception:  # supervising loop: the rows stay due (or unannounced), the next sweep retries
+        except SQLAlchemyError as exc:
+            self.faults.failed(_WHERE, exc)
+            self.not_before = time.monotonic() + self.backoff.next()
+            return reached
+        except Exception:  # supervising loop: the rows stay due (or unannounced), a later sweep retries
             log.exception("sweep failed")
+            self.not_before = time.monotonic() + self.backoff.next()
+            return reached
+        if self.backoff.failures:
+            self.backoff.reset()
+            self.faults.cleared(_WHERE)
         return reached
 
     async def _round(self) -> list[Escalated]:
-        node = self.node
-        now = node.clock()
-        due = await node.db(node.store.due_obligations, now, BATCH)
+        now = self.clock()
+        due = await self.db.read(obligations.due, now, BATCH)
         steps = []
         for obligation in due:
             step = await self._step(obligation, now)
             if step is not None:
                 steps.append(step)
-        done = await node.db(node.store.escalate, steps, now)
+        done = await self.db.write(rungs.escalate, steps, now)
         for item in done:
             log.warning(
                 "escalated",
@@ -107,39 +142,27 @@ class Sweeper:
                 },
             )
         if any(item.reminder_id for item in done):
-            node.wake_dispatcher()
+            self.wake()
         return done
 
     async def _step(self, obligation: Obligation, now: datetime) -> Step | None:
-        node = self.node
-        ladder = node.profiles[obligation.profile].ladder_of(obligation.type)
-        if obligation.level + 1 >= len(ladder.rungs):  # the profile's ladder was shortened since
-            await node.db(
-                node.store.park,
-                obligation.id,
-                now,
-                f"ladder {ladder.name} has no rung {obligation.level + 1}",
-            )
+        ladder = self.profiles[obligation.profile].ladder_of(obligation.type)
+        plan = plan_rung(obligation, ladder, now, self.config.delivery.time_scale)
+        if isinstance(plan, Park):
+            await self.db.write(obligations.park, obligation.id, now, plan.why)
             return None
-        reached = climb(ladder, obligation.level, now, node.config.delivery.time_scale)
-        reminder = None
-        if reached.index == 0 and obligation.direction == "out" and obligation.duty in REMINDED_DUTIES:
-            reminder = self._reminder(obligation, now)
-        dossier = None
-        if reached.rung.level == DIPLOMATIC:
-            dossier = await self._dossier(obligation, reached.rung.level, now)
-        return Step(obligation, reached, reminder, dossier)
+        reminder = self._reminder(obligation, now) if plan.reminder else None
+        dossier = await self._dossier(obligation, plan.climb.rung.level, now) if plan.dossier else None
+        return Step(obligation, plan.climb, reminder, dossier)
 
     def _parties(self, obligation: Obligation) -> tuple[Party, Party]:
-        node = self.node
-        link = node.config.link_for(obligation.peer, obligation.profile)
+        link = self.config.link_for(obligation.peer, obligation.profile)
         unit = link.peer_unit if link else f"Gateway node {obligation.peer}"
-        return Party(node.config.side, node.config.unit), Party(obligation.peer, unit)
+        return Party(self.config.side, self.config.unit), Party(obligation.peer, unit)
 
     def _reminder(self, obligation: Obligation, now: datetime) -> Signed:
         """The signed reminder of a reply (or joint-decision item) the peer owes (Art. 42(2))."""
-        node = self.node
-        profile = node.profiles[obligation.profile]
+        profile = self.profiles[obligation.profile]
         ns = profile.namespace
         body = etree.Element(f"{{{ns}}}ReplyReminder", nsmap={None: ns})  # type: ignore[dict-item]
         fields = (
@@ -159,8 +182,7 @@ class Sweeper:
 
     async def _dossier(self, obligation: Obligation, level: str, now: datetime) -> Signed:
         """The signed dossier of the case: the notice, its receipts and reminders, the timeline."""
-        node = self.node
-        evidence = await node.db(node.store.evidence, obligation.message_id)
+        evidence = await self.db.read(escalations.evidence, obligation.message_id)
         case = Case(
             duty=obligation.duty,
             item=obligation.item,
@@ -191,42 +213,40 @@ class Sweeper:
 
     def _signed(self, header: Header, root: etree._Element) -> Signed:
         """Our own document, checked against the wire contract like any other, then signed."""
-        node = self.node
-        node.contract.check(root)
-        signed = sign(root, node.signer)
+        self.contract.check(root)
+        signed = sign(root, self.signer)
         return Signed(header.message_id, signed, digest_of(signed), header.created)
 
     async def _announce_pending(self) -> None:
         """Publish the `escalation` event of every rung the broker has not confirmed yet, oldest
         first; each confirmed one is marked announced, the rest wait for the next sweep."""
-        node = self.node
-        pending = await node.db(node.store.unannounced, BATCH)
+        pending = await self.db.read(escalations.unannounced, BATCH)
         told = []
         for item in pending:
             link = (item.peer, item.profile)
-            if not await node.emit("escalation", item.message_id, link, self._event(item)):
+            if not await self.events.emit("escalation", item.message_id, link, self._event(item)):
                 break  # the broker refuses: keep the order, try again next sweep
             told.append(item.id)
         if told:
-            await node.db(node.store.mark_announced, told, node.clock())
+            await self.db.write(escalations.announced, told, self.clock())
 
     def _event(self, item: Listed) -> dict[str, Any]:
         """The event's detail, from the stored rung and the profile's ladder for its type."""
-        rungs = self.node.profiles[item.profile].ladder_of(item.type).rungs
-        rung = rungs[item.rung] if item.rung < len(rungs) else None
+        ladder = self.profiles[item.profile].ladder_of(item.type).rungs
+        rung = ladder[item.rung] if item.rung < len(ladder) else None
         standing = item.obligation_state == "open" and item.obligation_level == item.rung
         return {
             "escalation_id": item.id,
             "obligation_id": item.obligation_id,
             "level": item.level,
             "rung": item.rung,
-            "top": item.rung >= len(rungs) - 1,
+            "top": item.rung >= len(ladder) - 1,
             "next_at": format_time(item.next_at) if standing and item.next_at else None,
             "article": (rung.article if rung else None) or item.article,
             "duty": item.duty,
             "item": item.item or None,
             "owner": item.owner,
-            "owed_by": "peer" if item.direction == "out" else "us",
+            "owed_by": "peer" if item.direction == Direction.OUT else "us",
             "expects": item.expects,
             "type": item.type,
             "due_at": format_time(item.due_at),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from gateway.errors import WireError
+from gateway.lifecycle import ObligationEvent
 from gateway.profiles import MessageType
 from gateway.reasons import Reason
 from gateway.rules.fields import earliest_time
@@ -27,9 +28,9 @@ class Kind(enum.StrEnum):
     CANCELS = "cancels"
 
     @property
-    def ends_as(self) -> str:
-        """The state the earlier notice's open obligations end in."""
-        return "superseded" if self is Kind.SUPERSEDES else "cancelled"
+    def ends_as(self) -> ObligationEvent:
+        """What happens to the earlier notice's open obligations."""
+        return ObligationEvent.SUPERSEDED if self is Kind.SUPERSEDES else ObligationEvent.CANCELLED
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
-"""The message log and its state: SQLAlchemy Core over SQLite (default) or PostgreSQL.
+"""The node's state: SQLAlchemy Core over SQLite (default) or PostgreSQL. Nothing outside this package
+writes SQL.
 
-Nothing outside this package writes SQL.
+`Store` opens the database and runs units of work; the concepts are modules of functions over a
+transaction (`Tx`) or a read connection: `journal` (the hash-chained log), `outbox`, `inbox`,
+`receipts`, `quarantine`, `obligations`, `rungs` and `escalations`, `audit`, and the read-only `views`.
 """
 
-from gateway.store.store import Escalated, Inbound, Outbound, OutgoingReceipt, Signed, Step, Store
+from gateway.store.rows import OutgoingReceipt, Signed
+from gateway.store.store import Store
+from gateway.store.unit import Tx
 
-__all__ = ["Escalated", "Inbound", "Outbound", "OutgoingReceipt", "Signed", "Step", "Store"]
+__all__ = ["OutgoingReceipt", "Signed", "Store", "Tx"]

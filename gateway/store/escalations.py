@@ -1,8 +1,10 @@
-"""Escalations in the database: what reaching a rung did (the reminder it sent, the dossier it
-compiled), the evidence of a case, and what people do with an escalation (acknowledge, resolve).
+"""Escalations in the database: what reaching a rung left (the reminder it sent, the dossier it
+compiled), the evidence of a case, and what people do with an escalation (acknowledge, resolve —
+through `lifecycle.ESCALATIONS`, each act an audited entry of the log).
 
-Functions over a connection, so that they join the caller's transaction: the sweep records the rungs
-it reached, the reminders it queued and the dossiers it compiled in one commit.
+Functions over a connection or a transaction, so that they join the caller's transaction: the sweep
+records the rungs it reached (`rungs`), the reminders it queued and the dossiers it compiled in one
+commit.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, select, tuple_, update
 
 from gateway.errors import InputError
+from gateway.lifecycle import ESCALATIONS, Direction, EscalationEvent, EscalationState
 from gateway.reasons import Reason
-from gateway.store.schema import DIRECTIONS, dossiers, escalations, log, messages, obligations, receipts
+from gateway.store import audit
+from gateway.store.rows import Signed
+from gateway.store.schema import dossiers, escalations, log, messages, obligations, receipts
+from gateway.store.sql import consts
 from gateway.store.times import aware, naive
+from gateway.store.unit import Tx
 
-# Who may move an escalation where: acknowledged by the person on duty, resolved with a note.
-TRANSITIONS = {"acknowledge": ({"open"}, "acknowledged"), "resolve": ({"open", "acknowledged"}, "resolved")}
+_DIRECTIONS = consts(Direction)  # both: through the (direction, message_id) keys
 
 
 @dataclass(frozen=True)
@@ -78,23 +84,15 @@ def note_sent(conn: Connection, escalation_id: int, message_id: str) -> None:
     conn.execute(update(escalations).where(escalations.c.id == escalation_id).values(sent_id=message_id))
 
 
-def add_dossier(
-    conn: Connection,
-    dossier_id: str,
-    escalation_id: int,
-    message_id: str,
-    payload: bytes,
-    digest: str,
-    at: datetime,
-) -> None:
+def add_dossier(conn: Connection, dossier: Signed, escalation_id: int, message_id: str, at: datetime) -> None:
     conn.execute(
         dossiers.insert().values(
-            dossier_id=dossier_id,
+            dossier_id=dossier.document_id,
             escalation_id=escalation_id,
             message_id=message_id,
             created_at=naive(at),
-            digest=digest,
-            payload=payload,
+            digest=dossier.digest,
+            payload=dossier.payload,
         )
     )
 
@@ -106,7 +104,7 @@ def evidence(conn: Connection, message_id: str, limit: int = 1000) -> Evidence:
     notice = conn.execute(
         select(messages.c.message_id, messages.c.payload).where(
             and_(
-                messages.c.direction.in_(DIRECTIONS),  # both: through the (direction, message_id) key
+                messages.c.direction.in_(_DIRECTIONS),
                 messages.c.message_id == message_id,
                 messages.c.type != "receipt",
             )
@@ -116,7 +114,7 @@ def evidence(conn: Connection, message_id: str, limit: int = 1000) -> Evidence:
         documents.append(("notice", notice.message_id, notice.payload))
     for row in conn.execute(
         select(receipts.c.receipt_id, receipts.c.payload)
-        .where(and_(receipts.c.direction.in_(DIRECTIONS), receipts.c.message_id == message_id))
+        .where(and_(receipts.c.direction.in_(_DIRECTIONS), receipts.c.message_id == message_id))
         .order_by(receipts.c.seq)
     ):
         documents.append(("receipt", row.receipt_id, row.payload))
@@ -126,7 +124,7 @@ def evidence(conn: Connection, message_id: str, limit: int = 1000) -> Evidence:
     if reminder_ids:
         for row in conn.execute(
             select(messages.c.message_id, messages.c.payload)
-            .where(and_(messages.c.direction == "out", messages.c.message_id.in_(reminder_ids)))
+            .where(and_(messages.c.direction == Direction.OUT, messages.c.message_id.in_(reminder_ids)))
             .order_by(messages.c.seq)
         ):
             documents.append(("reminder", row.message_id, row.payload))
@@ -198,8 +196,9 @@ def unannounced(conn: Connection, limit: int) -> list[Listed]:
     return [_listed(row) for row in conn.execute(query)]
 
 
-def announced(conn: Connection, escalation_ids: Sequence[int], at: datetime) -> None:
-    conn.execute(
+def announced(tx: Tx, escalation_ids: Sequence[int], at: datetime) -> None:
+    """The broker confirmed these escalations' events: the national system has been told."""
+    tx.conn.execute(
         update(escalations)
         .where(and_(escalations.c.id.in_(list(escalation_ids)), escalations.c.announced_at.is_(None)))
         .values(announced_at=naive(at))
@@ -214,28 +213,25 @@ def one(conn: Connection, escalation_id: int) -> Listed:
 
 
 def act(
-    conn: Connection, escalation_id: int, action: str, note: str | None, actor: str, at: datetime
+    tx: Tx, escalation_id: int, event: EscalationEvent, note: str | None, actor: str, at: datetime
 ) -> Listed:
-    """Acknowledge or resolve an escalation; refuses a move its state does not allow."""
-    allowed, target = TRANSITIONS[action]
-    current = one(conn, escalation_id)
-    if current.state not in allowed:
-        raise InputError(
-            f"escalation {escalation_id} is {current.state}: it cannot be {target} "
-            f"(allowed from: {', '.join(sorted(allowed))})",
-            reason=Reason.ESCALATION_TRANSITION_INVALID,
-        )
-    changed = conn.execute(
+    """Acknowledge or resolve an escalation, as the lifecycle allows; the act, its author and note
+    go into the log."""
+    current = one(tx.conn, escalation_id)
+    target = ESCALATIONS.next(EscalationState(current.state), event)  # refuses a move it does not allow
+    changed = tx.conn.execute(
         update(escalations)
         .where(and_(escalations.c.id == escalation_id, escalations.c.state == current.state))
-        .values(state=target, note=note, acted_by=actor, acted_at=naive(at))
+        .values(state=target.value, note=note, acted_by=actor, acted_at=naive(at))
     )
     if changed.rowcount != 1:
         raise InputError(
             f"escalation {escalation_id} changed while it was being {target}; look again",
             reason=Reason.ESCALATION_TRANSITION_INVALID,
         )
-    return one(conn, escalation_id)
+    detail = {"escalation": escalation_id, "note": note, "level": current.level}
+    audit.record(tx, at, actor, f"escalation-{target}", current.message_id, current.peer, detail)
+    return one(tx.conn, escalation_id)
 
 
 def dossier(conn: Connection, key: str) -> tuple[str, bytes] | None:

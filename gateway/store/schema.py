@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Index,
@@ -16,9 +17,23 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from gateway.lifecycle import ESCALATIONS, INBOX, OBLIGATIONS, OUTBOX, Direction, values
+
 metadata = MetaData()
 
-DIRECTIONS = ("out", "in")  # what we sent | what we received
+
+def _one_of(column: str, allowed: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in allowed)})"
+
+
+# The CHECK constraints: the stored values of the lifecycle (gateway/lifecycle.py), nothing else.
+DIRECTION_CHECK = _one_of("direction", values(Direction))
+MESSAGE_STATE_CHECK = (
+    f"(direction = 'out' AND {_one_of('state', values(OUTBOX.states))}) OR "
+    f"(direction = 'in' AND {_one_of('state', values(INBOX.states))})"
+)
+OBLIGATION_STATE_CHECK = _one_of("state", values(OBLIGATIONS.states))
+ESCALATION_STATE_CHECK = _one_of("state", values(ESCALATIONS.states))
 
 # One row per message, both directions. Outbound rows are the outbox: signed bytes are written
 # here before anything is published.
@@ -43,6 +58,8 @@ messages = Table(
     Column("updated_at", DateTime(), nullable=False),
     UniqueConstraint("direction", "message_id", name="uq_messages_direction_id"),
     UniqueConstraint("submission_key", name="uq_messages_submission_key"),
+    CheckConstraint(DIRECTION_CHECK, name="ck_messages_direction"),
+    CheckConstraint(MESSAGE_STATE_CHECK, name="ck_messages_state"),
 )
 # The outbox in send order: `next_attempt_at` is set only while a message awaits a (re)send, so the
 # dispatcher's read is a range over what is in flight, never over the history.
@@ -68,6 +85,7 @@ receipts = Table(
     Column("payload", LargeBinary, nullable=False),
     Column("at", DateTime(), nullable=False),  # when the acknowledged message was received
     UniqueConstraint("direction", "message_id", name="uq_receipts_direction_message"),
+    CheckConstraint(DIRECTION_CHECK, name="ck_receipts_direction"),
 )
 
 # What was refused, with the raw bytes: nothing is lost.
@@ -128,6 +146,8 @@ obligations = Table(
     Column("closed_at", DateTime()),
     Column("created_at", DateTime(), nullable=False),
     UniqueConstraint("direction", "message_id", "duty", "item", name="uq_obligations_message_duty"),
+    CheckConstraint(DIRECTION_CHECK, name="ck_obligations_direction"),
+    CheckConstraint(OBLIGATION_STATE_CHECK, name="ck_obligations_state"),
 )
 Index(
     "ix_obligations_next",
@@ -154,6 +174,7 @@ escalations = Table(
     Column("sent_id", String(36)),  # the reminder this rung sent the peer (Art. 42(2)), if any
     Column("announced_at", DateTime()),  # the broker confirmed the `escalation` event; NULL: not yet
     UniqueConstraint("obligation_id", "rung", name="uq_escalations_rung"),
+    CheckConstraint(ESCALATION_STATE_CHECK, name="ck_escalations_state"),
 )
 Index("ix_escalations_state", escalations.c.state)
 # What the national system has not been told yet: every sweep publishes these first.

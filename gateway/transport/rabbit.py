@@ -131,8 +131,17 @@ class Submission:
     message_id: str | None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The node's answer to a submission; *dead_letter*: after answering, the submission goes to the
+    dead-letter queue (kept for the operators) instead of being acknowledged."""
+
+    payload: Mapping[str, Any]
+    dead_letter: bool = False
+
+
 InboundHandler = Callable[[InboundDelivery], Awaitable[None]]
-SubmissionHandler = Callable[[Submission], Awaitable[Mapping[str, Any]]]
+SubmissionHandler = Callable[[Submission], Awaitable[Answer]]
 
 
 @dataclass
@@ -433,13 +442,17 @@ class Transport:
             )
             try:
                 answer = await self._on_submission(submission)
-            except Exception:
-                log.exception("submission handler failed; the submission goes back to the queue")
+            except Exception as exc:  # supervising callback (the node stopping, or a defect)
+                log.warning(
+                    "submission not answered (%s); it goes back to the queue",
+                    type(exc).__name__,
+                    exc_info=exc,
+                )
                 await message.nack(requeue=True)
                 return
             if submission.reply_to:
                 reply = aio_pika.Message(
-                    _json(answer),
+                    _json(answer.payload),
                     correlation_id=submission.correlation_id,
                     content_type="application/json",
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
@@ -452,7 +465,10 @@ class Transport:
                         submission.reply_to,
                         exc.message,
                     )
-            await message.ack()
+            if answer.dead_letter:
+                await message.reject(requeue=False)
+            else:
+                await message.ack()
 
         return callback
 

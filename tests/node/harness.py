@@ -26,7 +26,7 @@ from gateway import paths, pki
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.samples import sample_submission
-from gateway.store import Store
+from gateway.store import Store, views
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 PROFILES = {("KZ", "UZ"): "kz-uz-border-2024", ("KZ", "AZ"): "kz-az-environment-1997"}
@@ -301,7 +301,7 @@ def node_store(world: World, side: str) -> Iterator[Store]:
 def outbound_states(world: World, side: str) -> dict[str, int]:
     """{state: count} of the notices a node sent, read from its database."""
     with node_store(world, side) as store:
-        counts = store.counts()
+        counts = store.read(views.counts)
     merged: dict[str, int] = {}
     for (_, _, direction), states in counts.items():
         if direction == "out":

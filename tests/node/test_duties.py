@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from gateway import paths
+from gateway.lifecycle import Direction
 from gateway.node.duties import Obligations
 from gateway.profiles import load_profiles
 from gateway.store import Store
@@ -50,22 +51,20 @@ def test_a_report_closes_its_decision_item_on_both_sides(tmp_path: Path) -> None
                 closed = duties.received(
                     profile, report.type, report.header.message_id, peer, report.body, AT, None
                 )
-                answered = "out"
+                answered = Direction.OUT
             else:
                 opened = duties.received(profile, protocol.type, protocol_id, peer, protocol.body, AT, None)
                 closed = duties.sent(
                     profile, report.type, report.header.message_id, peer, report.body, None, AT
                 )
-                answered = "in"
-            with store.engine.begin() as conn:
-                table.settle(conn, opened, answered_direction=answered, closed_by="-", at=AT)
+                answered = Direction.IN
+            store.write(table.settle, opened, answered=answered, by="-", peer=peer, at=AT)
             mine, theirs = ("in", "out") if side == "KZ" else ("out", "in")
             assert decisions(store) == [("1", "KZ", mine, "open"), ("2", "UZ", theirs, "open")]
             assert closed.executes == (protocol_id, "1")
-            with store.engine.begin() as conn:
-                ids = table.settle(
-                    conn, closed, answered_direction=answered, closed_by=report.header.message_id, at=AT
-                )
+            ids = store.write(
+                table.settle, closed, answered=answered, by=report.header.message_id, peer=peer, at=AT
+            )
             assert len(ids) == 1
             assert decisions(store) == [("1", "KZ", mine, "closed"), ("2", "UZ", theirs, "open")], side
         finally:

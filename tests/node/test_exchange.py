@@ -7,6 +7,7 @@ import asyncio
 import json
 
 from gateway import paths
+from gateway.store import journal
 from tests.node.harness import National, World, node_store, outbound_states, submission, wait_for_consumer
 from tests.test_cli import bgw
 
@@ -56,5 +57,5 @@ def test_notices_travel_signed_receipted_and_logged(world: World) -> None:
     assert verified.returncode == 0 and "hash chain verified" in verified.stdout.decode()
     for side in ("KZ", "UZ"):
         with node_store(world, side) as store:
-            entries, broken = store.verify_chain()
+            entries, broken = store.read(journal.verify)
         assert broken is None and entries > 50

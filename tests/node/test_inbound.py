@@ -87,7 +87,8 @@ async def hostile(world: World) -> None:
             assert [json.loads(m.body)["type"] for m in inbox] == ["crossing-restriction"]
     finally:
         listener.close()
-    assert quarantined_reasons(world, "UZ") == [expected.value for _, expected in CASES]
+    # Each is verified off the event loop, several at once: the quarantine holds them all, in any order.
+    assert sorted(quarantined_reasons(world, "UZ")) == sorted(expected.value for _, expected in CASES)
 
 
 def test_the_hostile_suite_pushed_into_the_inbound_queue(world: World) -> None:

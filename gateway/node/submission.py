@@ -1,0 +1,158 @@
+"""National submissions: checked, decided (`plans.plan_submission`), signed, written to the outbox —
+and only then published by the dispatcher. Every submission is answered: accepted with its message
+id, or rejected with a reason code and the field; when the database does not answer within
+`[delivery] submission_wait_s`, rejected `node-unavailable` ("try again later") and dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+from lxml import etree
+
+from gateway.errors import GatewayError, InputError, WireError
+from gateway.lifecycle import Direction
+from gateway.node import payloads
+from gateway.node.clock import Clock
+from gateway.node.config import NodeConfig
+from gateway.node.database import Database
+from gateway.node.duties import Obligations
+from gateway.node.earlier import earlier_of
+from gateway.node.faults import Backoff, FaultLog, Unavailable, persist
+from gateway.node.plans import Outgoing, plan_submission
+from gateway.reasons import Reason
+from gateway.store import Signed, outbox
+from gateway.transport.rabbit import Answer, Submission
+from gateway.wire.codec import Codec
+from gateway.wire.contract import Contract, Message
+from gateway.wire.envelope import NOTIFICATION
+from gateway.wire.parsing import parse
+from gateway.wire.receipt import digest_of
+from gateway.wire.signing import SigningKey, sign
+
+log = logging.getLogger("gateway.outbound")
+T = TypeVar("T")
+
+
+class Submissions:
+    def __init__(
+        self,
+        *,
+        config: NodeConfig,
+        contract: Contract,
+        codec: Codec,
+        signer: SigningKey,
+        obligations: Obligations,
+        db: Database,
+        clock: Clock,
+        wake: Callable[[], None],
+        faults: FaultLog,
+        stop: asyncio.Event,
+    ) -> None:
+        self.config, self.contract, self.codec, self.signer = config, contract, codec, signer
+        self.obligations, self.db, self.clock, self.wake = obligations, db, clock, wake
+        self.faults, self.stop = faults, stop
+        delivery = config.delivery
+        self.backoff = Backoff(delivery.fault_retry_base_s, delivery.fault_retry_ceiling_s)
+
+    async def handle(self, submission: Submission) -> Answer:
+        """Answer one submission; raises only `Stopping` (the submission goes back to its queue)."""
+        started = time.monotonic()
+        now = self.clock()  # one instant for the lead check, the deadlines and the outbox
+        try:
+            root = self._notice(submission)
+            message = self.contract.check(root)
+            outgoing = await self._decide(message, now, started)
+            signed = sign(root, self.signer)
+            key = submission.message_id or submission.correlation_id
+            message_id, new = await self._patiently(
+                lambda: self.db.write(
+                    outbox.add,
+                    Signed(message.header.message_id, signed, digest_of(signed), message.header.created),
+                    peer=outgoing.link.peer,
+                    profile=message.header.profile,
+                    message_type=message.header.type,
+                    submission_key=f"{self.config.side}:{key}" if key else None,
+                    at=now,
+                    duties=outgoing.duties,
+                ),
+                started,
+            )
+        except Unavailable as busy:
+            log.warning("submission not taken: the database does not answer", extra={"reason": busy.reason})
+            return Answer(payloads.rejected(busy, None), dead_letter=True)
+        except GatewayError as refusal:
+            log.info(
+                "submission refused", extra={"reason": refusal.reason.value, "detail": refusal.message[:300]}
+            )
+            return Answer(payloads.rejected(refusal, refusal.field))
+        return Answer(self._accepted(message, outgoing, message_id, new))
+
+    async def _decide(self, message: Message, now: datetime, started: float) -> Outgoing:
+        header = message.header
+        link = self.config.link_for(header.recipient.side, header.profile)
+        reference = earlier_body = None
+        if link is not None and message.type is not None:
+            reference, earlier_body = await self._patiently(
+                lambda: earlier_of(self.db, header, Direction.OUT, link.peer), started
+            )
+        return plan_submission(
+            message,
+            side=self.config.side,
+            link=link,
+            reference=reference,
+            earlier_body=earlier_body,
+            now=now,
+            obligations=self.obligations,
+        )
+
+    async def _patiently(self, step: Callable[[], Awaitable[T]], started: float) -> T:
+        """A database step, retried with back-off for what is left of the submission's patience."""
+        left = self.config.delivery.submission_wait_s - (time.monotonic() - started)
+        return await persist(
+            step,
+            where="submission",
+            backoff=self.backoff,
+            faults=self.faults,
+            stop=self.stop,
+            patience_s=max(left, 0.0),
+        )
+
+    def _accepted(
+        self, message: Message, outgoing: Outgoing, message_id: str, new: bool
+    ) -> dict[str, object]:
+        header, late = message.header, outgoing.late
+        if new:
+            self.wake()
+            log.info("queued", extra={"message_id": message_id, "link": outgoing.link.name})
+            if late is not None:
+                log.warning(
+                    "sent late on its justification",
+                    extra={"message_id": message_id, "link": outgoing.link.name, "detail": late.describe()},
+                )
+        return payloads.accepted(
+            message_id, header.profile, header.type, late.describe() if late is not None else None
+        )
+
+    def _notice(self, submission: Submission) -> etree._Element:
+        if submission.content_type.startswith("application/xml"):
+            root = parse(submission.body)
+            if root.tag != NOTIFICATION:
+                raise WireError("a submission is an unsigned Notification", reason=Reason.ENVELOPE_UNKNOWN)
+            return root
+        try:
+            data = json.loads(submission.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"not JSON: {exc}", reason=Reason.JSON_INVALID) from exc
+        if isinstance(data, dict):
+            sender = data.setdefault("sender", {"side": self.config.side, "unit": self.config.unit})
+            if isinstance(sender, dict):
+                sender.setdefault("side", self.config.side)
+                sender.setdefault("unit", self.config.unit)
+        return self.codec.to_xml(data)

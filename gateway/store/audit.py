@@ -1,0 +1,24 @@
+"""The audit trail: what people did — an operator on the console, a `bgw` command — as entries of the
+hash-chained log, each naming who (`by`), in the same transaction as the act itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from gateway.store import journal
+from gateway.store.unit import Tx
+
+
+def record(
+    tx: Tx,
+    at: datetime,
+    actor: str,
+    action: str,
+    message_id: str | None = None,
+    peer: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> int:
+    """Append the act *action* of *actor*; returns its sequence number in the log."""
+    return journal.append(tx, at, action, message_id, peer, {"by": actor, **(detail or {})})

@@ -1,0 +1,110 @@
+"""Hot statements: written once with SQLAlchemy Core, compiled once per dialect, run on the driver.
+
+The statements a node runs for every notice (the outbox, the inbox, receipts, the log) go straight to
+the DB-API cursor of the connection that holds the transaction: SQLAlchemy's per-execution work
+(execution context, result wrapping, type processing) cost more than the statement itself. Both
+drivers take the compiled text with named parameters (sqlite3 ``:name``, psycopg ``%(name)s``).
+Values are bound as the dialect's own types would bind them: SQLite stores a datetime as the text
+SQLAlchemy writes (so Core reads and these writes agree), PostgreSQL takes it as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, literal_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_DIALECTS = {
+    "sqlite": sqlite.dialect(paramstyle="named"),
+    "postgresql": postgresql.psycopg.dialect(),  # type: ignore[no-untyped-call]
+}
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
+
+
+_CONSTANT = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def const(value: str) -> ColumnElement[Any]:
+    """A stored constant (a direction, a state) written into the statement's text, so that the
+    prepared statement needs no parameter for it. Only lifecycle values: lower-case words."""
+    if not _CONSTANT.match(value):
+        raise ValueError(f"not a stored constant: {value!r}")
+    return literal_column(f"'{value}'")
+
+
+def consts(values: Iterable[str]) -> list[ColumnElement[Any]]:
+    return [const(value) for value in sorted(values)]
+
+
+def _sqlite_value(value: object) -> object:
+    return value.strftime(_SQLITE_TIME) if isinstance(value, datetime) else value
+
+
+class Prepared:
+    """A Core statement compiled once per dialect, executed on the raw cursor of a connection."""
+
+    def __init__(self, statement: ClauseElement, keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self._keys = list(keys) if keys is not None else None
+        self._compiled: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def compiled(self, dialect: str) -> tuple[str, dict[str, Any]]:
+        """(statement text, the values of the parameters the statement itself fixes, e.g. a LIMIT)."""
+        found = self._compiled.get(dialect)
+        if found is None:
+            compiled = self.statement.compile(dialect=_DIALECTS[dialect], column_keys=self._keys)
+            assert isinstance(compiled, SQLCompiler), "a statement, not DDL"
+            required = {bind.key for bind in compiled.binds.values() if bind.required}
+            fixed = {name: value for name, value in compiled.params.items() if name not in required}
+            found = self._compiled[dialect] = (str(compiled), fixed)
+        return found
+
+    def _bound(self, dialect: str, params: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+        text, fixed = self.compiled(dialect)
+        if fixed:
+            params = {**fixed, **params}
+        if dialect == "sqlite":
+            params = {key: _sqlite_value(value) for key, value in params.items()}
+        return text, params
+
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """Execute with *params*; returns the DB-API cursor (rows, rowcount)."""
+        text, bound = self._bound(conn.dialect.name, params)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(text, bound)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise _translated(conn, text, bound, exc) from exc
+        return cursor
+
+    def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Execute once per row of parameters; returns the rows changed."""
+        dialect = conn.dialect.name
+        text, _ = self.compiled(dialect)
+        bound = [self._bound(dialect, row)[1] for row in rows]
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(text, bound)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise _translated(conn, text, bound, exc) from exc
+        return int(cursor.rowcount)
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        return list(self.run(conn, params).fetchall())
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        row = self.run(conn, params).fetchone()
+        return tuple(row) if row is not None else None
+
+
+def _translated(conn: Connection, text: str, params: Any, exc: Exception) -> DBAPIError:
+    """The driver's error as SQLAlchemy's (OperationalError, IntegrityError…), as Core would raise it."""
+    error = DBAPIError.instance(text, params, exc, conn.dialect.loaded_dbapi.Error)
+    return error if isinstance(error, DBAPIError) else DBAPIError(text, params, exc)

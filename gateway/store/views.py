@@ -1,0 +1,72 @@
+"""Read-only views over the store: counts by state, a message's state, what a reference names,
+and what the treaty calendar reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, case, func, select
+
+from gateway.lifecycle import Direction, MessageState
+from gateway.rules.references import Earlier
+from gateway.store.rows import RECEIPT_TYPE
+from gateway.store.schema import messages, receipts
+from gateway.store.sql import const, consts
+from gateway.store.times import aware
+
+_RECEIPTS = "receipts"  # the receipts we sent, counted apart from the notices
+
+
+def counts(conn: Connection) -> dict[tuple[str, str, str], dict[str, int]]:
+    """{(peer, profile, direction): {state: count}}; direction is out, in, or receipts (ours, sent)."""
+    direction = case((messages.c.type == RECEIPT_TYPE, _RECEIPTS), else_=messages.c.direction)
+    query = select(messages.c.peer, messages.c.profile, direction, messages.c.state, func.count()).group_by(
+        messages.c.peer, messages.c.profile, direction, messages.c.state
+    )
+    result: dict[tuple[str, str, str], dict[str, int]] = {}
+    for peer, profile, way, state, number in conn.execute(query):
+        result.setdefault((peer, profile, way), {})[state] = number
+    return result
+
+
+def message_state(conn: Connection, direction: Direction, message_id: str) -> MessageState | None:
+    value = conn.execute(
+        select(messages.c.state)
+        .where(messages.c.direction == direction.value)
+        .where(messages.c.message_id == message_id)
+    ).scalar()
+    return MessageState(value) if value is not None else None
+
+
+def earlier(conn: Connection, message_id: str) -> list[Earlier]:
+    """The notices stored under *message_id* (either direction): what a Supersedes or Cancels names."""
+    query = select(
+        messages.c.direction, messages.c.peer, messages.c.profile, messages.c.type, messages.c.payload
+    ).where(
+        messages.c.direction.in_(consts(Direction))  # both: through the (direction, message_id) key
+        & (messages.c.message_id == message_id)
+        & (messages.c.type != const(RECEIPT_TYPE))
+    )
+    return [Earlier(r.direction, r.peer, r.profile, r.type, r.payload) for r in conn.execute(query)]
+
+
+def received(
+    conn: Connection, profile: str, peer: str, types: Sequence[str]
+) -> list[tuple[str, str, datetime]]:
+    """(type, direction, time of receipt) of every message of *types* exchanged with *peer* under
+    *profile* that its recipient acknowledged without refusing it: what the treaty calendar reads."""
+    query = (
+        select(messages.c.type, messages.c.direction, receipts.c.at)
+        .join(
+            receipts,
+            (receipts.c.message_id == messages.c.message_id) & (receipts.c.direction != messages.c.direction),
+        )
+        .where(
+            (messages.c.profile == profile)
+            & (messages.c.peer == peer)
+            & messages.c.type.in_(list(types))
+            & (receipts.c.status != "rejected")
+        )
+    )
+    return [(str(row.type), str(row.direction), aware(row.at)) for row in conn.execute(query).all()]

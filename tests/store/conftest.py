@@ -1,0 +1,78 @@
+"""A fresh, migrated store per test on both databases, and builders of the rows the node writes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+
+from gateway.store import OutgoingReceipt, Signed, Store, inbox, journal, outbox
+from gateway.store.chain import Entry
+from gateway.store.inbox import Arrival, Stored
+from gateway.store.scratch import scratch_database
+
+NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A new SQLite file, or a PostgreSQL database of its own (the log is append-only, and concurrent
+    runs must not share one)."""
+    with database_url(request.param, tmp_path_factory) as url:
+        opened = Store.open(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a fresh database (migrated by whoever opens it first)."""
+    with database_url(request.param, tmp_path_factory) as found:
+        yield found
+
+
+@contextmanager
+def database_url(kind: str, tmp: pytest.TempPathFactory) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp.mktemp('db') / 'gateway.sqlite3'}"
+        return
+    with scratch_database("bgw_store") as found:
+        yield found
+
+
+def signed(payload: bytes = b"<signed/>") -> Signed:
+    return Signed(str(uuid.uuid4()), payload, "a" * 64, NOW)
+
+
+def outbound(store: Store, key: str | None = None, at: datetime = NOW) -> tuple[str, bool]:
+    return store.write(
+        outbox.add,
+        signed(),
+        peer="UZ",
+        profile="kz-uz-border-2024",
+        message_type="marker-incident",
+        submission_key=key,
+        at=at,
+    )
+
+
+def arrival(message_id: str, digest: str) -> Arrival:
+    receipt = OutgoingReceipt(str(uuid.uuid4()), "accepted", (), b"<receipt/>", "b" * 64)
+    return Arrival(
+        message_id, "KZ", "kz-uz-border-2024", "marker-incident", NOW, digest, b"<n/>", receipt, ()
+    )
+
+
+def inbound(store: Store, message_id: str, digest: str) -> Stored | None:
+    return store.write(inbox.record, arrival(message_id, digest), NOW)
+
+
+def logged(store: Store) -> list[Entry]:
+    """Every entry of the log, in order."""
+    with store.reading() as conn:
+        return list(journal.entries(conn))

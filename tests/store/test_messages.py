@@ -1,0 +1,97 @@
+"""The outbox and the inbox: a submission sent once, dedupe in the database, claims that two
+dispatchers never share, and state changes only as the lifecycle allows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from gateway.lifecycle import Direction, MessageState
+from gateway.store import Store, inbox, outbox, views
+from tests.store.conftest import NOW, inbound, logged, outbound
+
+
+def test_a_submission_key_is_sent_once(store: Store) -> None:
+    first, new = outbound(store, "KZ:abc")
+    again, new_again = outbound(store, "KZ:abc")
+    assert (again, new, new_again) == (first, True, False)
+
+
+def test_dedupe_in_the_database(store: Store) -> None:
+    message_id = str(uuid.uuid4())
+    assert inbound(store, message_id, "c" * 64) is None  # recorded
+    again = inbound(store, message_id, "c" * 64)
+    assert again is not None and (again.digest, again.state) == ("c" * 64, MessageState.RECEIVED)
+    other = inbound(store, message_id, "d" * 64)
+    assert other is not None and other.digest == "c" * 64, "what is stored is returned, nothing written"
+    assert [e.event for e in logged(store)] == ["received"]
+    assert store.write(inbox.handed_over, message_id, NOW)
+    assert not store.write(inbox.handed_over, message_id, NOW), "handed over once"
+
+
+def test_a_claimed_row_is_not_due_again_before_its_lease_ends(store: Store) -> None:
+    message_id, _ = outbound(store)
+    lease = NOW + timedelta(seconds=50)
+    [claimed] = store.write(outbox.claim, NOW, lease, 10)
+    assert (claimed.message_id, claimed.state, claimed.attempts) == (message_id, MessageState.QUEUED, 0)
+    assert store.write(outbox.claim, NOW + timedelta(seconds=49), lease, 10) == [], "another dispatcher"
+    assert store.read(outbox.next_due) == lease
+    [again] = store.write(outbox.claim, lease, lease + timedelta(seconds=50), 10)  # the lease ended
+    assert again.message_id == message_id
+
+
+def test_state_changes_follow_the_lifecycle(store: Store) -> None:
+    message_id, _ = outbound(store)
+    assert not store.write(outbox.gave_up, message_id, NOW, 1), "queued: nothing to give up yet"
+    assert store.write(outbox.confirmed, message_id, NOW, NOW + timedelta(hours=1), 1)
+    assert store.read(views.message_state, Direction.OUT, message_id) is MessageState.SENT
+    assert store.write(outbox.gave_up, message_id, NOW, 1)
+    assert store.read(views.message_state, Direction.OUT, message_id) is MessageState.UNRECEIPTED
+    assert not store.write(outbox.confirmed, message_id, NOW, None, 2), "unreceipted is not re-sent"
+    assert store.read(outbox.next_due) is None
+    events = [e.event for e in logged(store)]
+    assert events == ["queued", "sent", "unreceipted"], "a refused change writes no log entry"
+
+
+@pytest.mark.parametrize(
+    ("statement", "constraint"),
+    [
+        ("UPDATE messages SET state = 'lost'", "ck_messages_state"),
+        (
+            "UPDATE messages SET state = 'received'",
+            "ck_messages_state",
+        ),  # an inbound state on an outbound row
+        ("UPDATE messages SET direction = 'up'", "ck_messages_direction"),
+        ("UPDATE obligations SET state = 'forgotten'", "ck_obligations_state"),
+        ("UPDATE escalations SET state = 'ignored'", "ck_escalations_state"),
+    ],
+)
+def test_the_database_refuses_a_state_the_lifecycle_does_not_know(
+    store: Store, statement: str, constraint: str
+) -> None:
+    outbound(store)
+    table = statement.split()[1]
+    with store.engine.begin() as conn:  # a row in each table, written as any writer could
+        if table == "obligations":
+            conn.execute(text(_OBLIGATION))
+        if table == "escalations":
+            conn.execute(text(_OBLIGATION))
+            conn.execute(text(_ESCALATION))
+    with pytest.raises(IntegrityError, match=constraint), store.engine.begin() as conn:
+        conn.execute(text(statement))
+
+
+_OBLIGATION = (
+    "INSERT INTO obligations (direction, message_id, peer, profile, type, duty, item, owner, article, "
+    "source, basis, optional, due_at, state, level, created_at) VALUES ('out', 'm', 'UZ', 'p', 't', "
+    "'reply', '', 'UZ', '40(1)', 'text', 'b', false, '2026-11-24 06:00:00.000000', 'open', -1, "
+    "'2026-11-24 06:00:00.000000')"
+)
+_ESCALATION = (
+    "INSERT INTO escalations (obligation_id, rung, level, at, state) "
+    "VALUES (1, 0, 'duty-operator', '2026-11-24 06:00:00.000000', 'open')"
+)
