@@ -1,0 +1,152 @@
+"""A node whose database becomes unusable for 10 s while notices keep coming — SQLite: another process
+holds the file's write lock; PostgreSQL: the database refuses connections and its sessions are cut.
+
+The node publishes nothing twice because of it (every broker message to the peer is counted on a
+queue of the test's own), writes fewer than 20 log lines about it, answers every submission (accepted
+once the database is back, or rejected with a code), and recovers by itself with nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from gateway import paths
+from gateway.store import journal
+from gateway.store.scratch import SERVER, scratch_database
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
+
+SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
+FAULT_S = 10.0
+SETTINGS = {"fault_retry_base_s": 0.2, "fault_retry_ceiling_s": 2, "submission_wait_s": 30}
+
+
+@contextmanager
+def sqlite_locked(database: Path) -> Iterator[None]:
+    """Another process takes the SQLite file's write lock and holds it (FAULT_S seconds at most)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys, time\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True)\n"
+         "time.sleep(float(sys.argv[2])); c.execute('COMMIT')",
+         str(database), str(FAULT_S)],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
+    try:
+        yield
+    finally:
+        holder.wait(timeout=FAULT_S + 30)
+        holder.stdout.close()
+
+
+@contextmanager
+def postgres_refusing(url: str) -> Iterator[None]:
+    """The database refuses new connections and its open sessions are terminated."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{SERVER}/bgw_test", autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        try:
+            yield
+        finally:
+            admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+
+
+async def count_publications(national: National) -> object:
+    """A queue of the test's own on UZ's inbound exchange: one copy of every message KZ publishes."""
+    copies = await national.channel.declare_queue(exclusive=True)
+    await copies.bind("bgw.UZ.in", routing_key="message")
+    return copies
+
+
+async def drain_ids(queue: object) -> Counter[str]:
+    seen: Counter[str] = Counter()
+    while (message := await queue.get(fail=False, no_ack=True)) is not None:  # type: ignore[attr-defined]
+        seen[str(message.message_id)] += 1
+    return seen
+
+
+async def scenario(world: World, database_url: str | None, fault: object) -> None:
+    world.node("KZ", ("UZ",), delivery=SETTINGS, database_url=database_url)
+    world.node("UZ", ("KZ",))
+    for side in ("KZ", "UZ"):
+        world.nodes[side].start()
+        await wait_for_consumer(world, side)
+    to_uz, to_kz = (
+        submission(SAMPLES / "marker-incident.xml", "UZ"),
+        submission(SAMPLES / "marker-incident.xml", "KZ"),
+    )
+    async with National(world, "KZ") as kz, National(world, "UZ") as uz:
+        copies = await count_publications(kz)
+        before = [await kz.submit(to_uz) for _ in range(5)]
+        await kz.wait_answers(before)
+        started = time.monotonic()
+        with fault:  # type: ignore[attr-defined]
+            during, replies = [], []
+            while time.monotonic() - started < FAULT_S - 1:
+                during.append(await kz.submit(to_uz))
+                replies.append(await uz.submit(to_kz))  # KZ must record these, and their receipts
+                await asyncio.sleep(0.5)
+        after = [await kz.submit(to_uz) for _ in range(3)]
+        answers = await kz.wait_answers(before + during + after, timeout=120)
+        uz_answers = await uz.wait_answers(replies, timeout=120)
+        sent = check_answers(answers)
+        assert {a["status"] for a in uz_answers} == {"accepted"}, uz_answers
+        handed = Counter(
+            json.loads(m.body)["message_id"]
+            for m in await uz.drain("bgw.UZ.inbox", until=len(sent), timeout=120)
+        )
+        assert handed == Counter(sent), "each accepted notice reaches UZ once"
+        to_us = await kz.drain("bgw.KZ.inbox", until=len(replies), timeout=120)
+        assert Counter(json.loads(m.body)["message_id"] for m in to_us) == Counter(
+            a["message_id"] for a in uz_answers
+        )
+        wait_until(lambda: receipted(world) >= set(sent), "every notice receipted", timeout=120)
+        published = await drain_ids(copies)
+    twice = {message_id: n for message_id, n in published.items() if n > 1}
+    assert twice == {}, "a database fault must not make the node publish anything twice"
+    assert set(sent) <= set(published)
+    check_log(world)
+
+
+def check_answers(answers: list[dict[str, object]]) -> list[str]:
+    """Every submission answered: accepted, or rejected because the node could not take it now."""
+    for answer in answers:
+        assert answer["status"] == "accepted" or answer["reason"] == "node-unavailable", answer
+    return [str(a["message_id"]) for a in answers if a["status"] == "accepted"]
+
+
+def receipted(world: World) -> set[str]:
+    with node_store(world, "KZ") as store, store.reading() as conn:
+        return {e.message_id for e in journal.entries(conn) if e.event == "receipt-received" and e.message_id}
+
+
+def check_log(world: World) -> None:
+    with node_store(world, "KZ") as store:
+        assert store.read(journal.verify)[1] is None
+    world.nodes["KZ"].stop()
+    lines = [
+        json.loads(line) for line in world.nodes["KZ"].log.read_text().splitlines() if line.startswith("{")
+    ]
+    about = [line for line in lines if line["level"] != "info" or line["logger"] == "gateway.faults"]
+    assert 0 < len(about) < 20, [line["event"] for line in about]
+    assert any("works again" in line["event"] for line in about), "the recovery is told"
+
+
+def test_a_locked_sqlite_database(world: World) -> None:
+    asyncio.run(scenario(world, None, sqlite_locked(world.root / "kz" / "gateway.sqlite3")))
+
+
+def test_a_postgresql_database_that_refuses_connections(world: World) -> None:
+    with scratch_database("bgw_faults") as url:
+        asyncio.run(scenario(world, url, postgres_refusing(url)))
