@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure RabbitMQ (127.0.0.1:5672) and PostgreSQL (127.0.0.1:5432) answer on this machine, and
 # that they hold what the tests and the demo need: the PostgreSQL role bgw/bgw with the databases
-# bgw_test and bgw_demo, and the RabbitMQ demo users bgw-kz, bgw-uz, bgw-az with per-side
+# bgw_test and bgw_demo and the demo nodes' bgw_kz, bgw_uz, bgw_az (the database_url suggested in
+# config/<side>.toml), and the RabbitMQ demo users bgw-kz, bgw-uz, bgw-az with per-side
 # permissions (see deploy/rabbitmq/README.md).
 #
 # Installs Debian's rabbitmq-server / postgresql when missing and starts them without systemd.
@@ -12,7 +13,7 @@ set -euo pipefail
 WAIT_SECONDS=${WAIT_SECONDS:-120}
 PG_ROLE=bgw
 PG_PASSWORD=bgw
-PG_DATABASES=(bgw_test bgw_demo)
+PG_DATABASES=(bgw_test bgw_demo bgw_kz bgw_uz bgw_az)
 RABBIT_VHOST=/
 # side -> its peers (a side may write only into its peers' bgw.<PEER>.in exchanges)
 declare -A RABBIT_PEERS=([KZ]="UZ AZ" [UZ]="KZ" [AZ]="KZ")
