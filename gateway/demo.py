@@ -294,7 +294,7 @@ def stop_nodes(nodes: Mapping[str, Node]) -> None:
 
 
 def national_url(side: str) -> str:
-    user = f"bgw-{side.lower()}"  # the demo users of scripts/setup-services.sh: password = user name
+    user = f"bgw-{side.lower()}-national"  # made by scripts/setup-services.sh: password = user name
     return f"amqp://{user}:{user}@{BROKER}/"
 
 

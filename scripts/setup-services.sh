@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Make sure RabbitMQ (127.0.0.1:5672) and PostgreSQL (127.0.0.1:5432) answer on this machine, and
 # that they hold what the tests and the demo need: the PostgreSQL role bgw/bgw with the databases
-# bgw_test and bgw_demo, and the RabbitMQ demo users bgw-kz, bgw-uz, bgw-az with per-side
-# permissions (see deploy/rabbitmq/README.md).
+# bgw_test and bgw_demo and the demo nodes' bgw_kz, bgw_uz, bgw_az (the database_url suggested in
+# config/<side>.toml), and the RabbitMQ demo users with per-side permissions: the nodes' bgw-kz,
+# bgw-uz, bgw-az and their national systems' bgw-kz-national, bgw-uz-national, bgw-az-national
+# (see deploy/rabbitmq/README.md).
 #
 # Installs Debian's rabbitmq-server / postgresql when missing and starts them without systemd.
 # Idempotent: prints one line per action taken and nothing when everything is already in place.
@@ -12,7 +14,7 @@ set -euo pipefail
 WAIT_SECONDS=${WAIT_SECONDS:-120}
 PG_ROLE=bgw
 PG_PASSWORD=bgw
-PG_DATABASES=(bgw_test bgw_demo)
+PG_DATABASES=(bgw_test bgw_demo bgw_kz bgw_uz bgw_az)
 RABBIT_VHOST=/
 # side -> its peers (a side may write only into its peers' bgw.<PEER>.in exchanges)
 declare -A RABBIT_PEERS=([KZ]="UZ AZ" [UZ]="KZ" [AZ]="KZ")
@@ -78,17 +80,10 @@ rabbit_permissions() {
   rabbitmqctl_ --no-table-headers list_permissions -p "$RABBIT_VHOST"
 }
 
-# Permissions of one side: its own bgw.<SIDE>.* objects and server-named reply queues, plus a write
-# on its peers' inbound exchanges and on the default exchange (the answers to reply_to).
-ensure_rabbit_user() {
-  local side=$1 users=$2 permissions=$3 user password peers configure write read wanted
-  user="bgw-${side,,}"
+# One user with its password (= its name, for the demo) and exactly these permissions on the vhost.
+ensure_rabbit_account() {
+  local user=$1 configure=$2 write=$3 read=$4 users=$5 permissions=$6 password wanted
   password=$user
-  peers=${RABBIT_PEERS[$side]}
-  if [[ $peers == *" "* ]]; then peers="(${peers// /|})"; fi
-  configure="^(bgw\\.${side}\\..*|amq\\.gen-.*)\$"
-  write="^(bgw\\.${side}\\..*|bgw\\.${peers}\\.in|amq\\.default)\$"
-  read="^(bgw\\.${side}\\..*|amq\\.gen-.*)\$"
   if ! grep -qxF -- "$user" <<<"$users"; then
     say "creating RabbitMQ user $user"
     rabbitmqctl_ add_user "$user" "$password" >/dev/null
@@ -103,6 +98,34 @@ ensure_rabbit_user() {
     rabbit_permissions | grep -qxF -- "$wanted" ||
       die "permissions of $user did not read back as: $configure $write $read"
   fi
+}
+
+# The node of one side (bgw-<side>): its own bgw.<SIDE>.* objects and server-named reply queues,
+# plus a write on its peers' inbound exchanges and on the default exchange (the answers to reply_to).
+ensure_rabbit_node_user() {
+  local side=$1 peers
+  peers=${RABBIT_PEERS[$side]}
+  if [[ $peers == *" "* ]]; then peers="(${peers// /|})"; fi
+  ensure_rabbit_account "bgw-${side,,}" \
+    "^(bgw\\.${side}\\..*|amq\\.gen-.*)\$" \
+    "^(bgw\\.${side}\\..*|bgw\\.${peers}\\.in|amq\\.default)\$" \
+    "^(bgw\\.${side}\\..*|amq\\.gen-.*)\$" \
+    "$2" "$3"
+}
+
+# The national systems of one side (bgw-<side>-national): submit through the default exchange (to
+# bgw.<SIDE>.submit), read bgw.<SIDE>.inbox and bgw.<SIDE>.events, and declare, bind and read queues
+# of their own: server-named ones (amq.gen-*: answers, transient subscriptions) and durable ones
+# named bgw.<SIDE>.national.<name>, bound to the exchange bgw.<SIDE>.national. Nothing of the node's:
+# no bgw.<SIDE>.in, no peer exchange, no publishing to bgw.<SIDE>.national.
+ensure_rabbit_national_user() {
+  local side=$1 own
+  own="bgw\\.${side}\\.national\\..+"
+  ensure_rabbit_account "bgw-${side,,}-national" \
+    "^(${own}|amq\\.gen-.*)\$" \
+    "^(${own}|amq\\.gen-.*|amq\\.default)\$" \
+    "^(${own}|amq\\.gen-.*|bgw\\.${side}\\.(inbox|events|national))\$" \
+    "$2" "$3"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -192,5 +215,6 @@ done
 rabbit_users=$(rabbitmqctl_ --no-table-headers list_users | cut -f1)
 rabbit_perms=$(rabbit_permissions)
 for side in KZ UZ AZ; do
-  ensure_rabbit_user "$side" "$rabbit_users" "$rabbit_perms"
+  ensure_rabbit_node_user "$side" "$rabbit_users" "$rabbit_perms"
+  ensure_rabbit_national_user "$side" "$rabbit_users" "$rabbit_perms"
 done

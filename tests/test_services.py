@@ -6,11 +6,14 @@ These tests fail, never skip: a missing broker or database is a broken setup, no
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aio_pika
 import aio_pika.exceptions
 import psycopg
 import pytest
+
+from gateway import paths
 
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 POSTGRES_URL = "postgresql://bgw:bgw@127.0.0.1:5432/bgw_test"
@@ -46,3 +49,24 @@ def test_postgresql_answers() -> None:
             pytrace=False,
         )
     assert row == (1,)
+
+
+DEMO_DATABASES = {"KZ": "bgw_kz", "UZ": "bgw_uz", "AZ": "bgw_az"}
+
+
+@pytest.mark.parametrize(("side", "name"), DEMO_DATABASES.items())
+def test_the_demo_node_databases_exist_owned_by_bgw(side: str, name: str) -> None:
+    """What config/<side>.toml suggests as database_url connects, as the role that owns it."""
+    suggested = re.search(
+        r'^#\s*database_url\s*=\s*"([^"]+)"', (paths.CONFIG / f"{side.lower()}.toml").read_text(), re.M
+    )
+    assert suggested is not None, f"config/{side.lower()}.toml suggests no PostgreSQL database_url"
+    assert suggested.group(1) == f"postgresql://bgw:bgw@127.0.0.1:5432/{name}"
+    try:
+        with psycopg.connect(suggested.group(1), connect_timeout=10) as connection:
+            row = connection.execute(
+                "select pg_get_userbyid(datdba) from pg_database where datname = current_database()"
+            ).fetchone()
+    except psycopg.Error as exc:
+        pytest.fail(f"{suggested.group(1)}: {type(exc).__name__}: {exc}; {HOW_TO_START}", pytrace=False)
+    assert row == ("bgw",)

@@ -19,8 +19,14 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractQueue
 from aio_pika.exceptions import ChannelNotFoundEntity, DeliveryError
 
-DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/"
+BROKER = "127.0.0.1:5672"
 ANSWER_TIMEOUT = 30.0
+
+
+def default_url(side: str) -> str:
+    """The side's national-system user on the local broker (`make services`: password = user name)."""
+    user = f"bgw-{side.lower()}-national"
+    return f"amqp://{user}:{user}@{BROKER}/"
 
 
 async def submit(url: str, side: str, path: Path) -> int:
@@ -97,13 +103,16 @@ def main() -> int:
     read.add_argument("--count", type=int, help="stop after N notices (default: run until Ctrl-C)")
     for sub in (send, read):
         sub.add_argument("--side", required=True, help="the node's side: KZ, UZ or AZ")
-        sub.add_argument("--amqp", default=DEFAULT_URL, help=f"broker URL (default {DEFAULT_URL})")
+        sub.add_argument(
+            "--amqp", help=f"broker URL (default: bgw-<side>-national on {BROKER}, password = user name)"
+        )
     args = parser.parse_args()
     side = args.side.upper()
+    url = args.amqp or default_url(side)
     try:
         if args.command == "submit":
-            return asyncio.run(submit(args.amqp, side, args.file))
-        return asyncio.run(inbox(args.amqp, side, args.count))
+            return asyncio.run(submit(url, side, args.file))
+        return asyncio.run(inbox(url, side, args.count))
     except KeyboardInterrupt:
         return 130
 

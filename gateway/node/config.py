@@ -197,18 +197,40 @@ def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) 
     return tuple(links)
 
 
-def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
-    """Read and check a node configuration; raise ConfigError naming the file and key."""
+def _read(file: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        return tomllib.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-    root = _Table(data, file, "")
-    root.only({"node", "pki", "links", "delivery", "clock"})
+
+
+def _node_table(data: Mapping[str, Any], file: Path) -> _Table:
     node = _Table(data.get("node", {}), file, "node")
     node.only({"side", "unit", "zone", "data_dir", "database_url", "broker_url"})
+    return node
+
+
+def _database_url(node: _Table, data_dir: Path) -> str:
+    database_url = node.text("database_url", f"sqlite:///{data_dir / 'gateway.sqlite3'}")
+    if not database_url.startswith(("sqlite:", "postgresql")):
+        raise node.fail("database_url", "must be a sqlite:/// or postgresql:// URL")
+    return database_url
+
+
+def load_database_url(file: Path) -> Secret:
+    """Only the database a configuration names (`bgw db init`: before its keys or links exist)."""
+    node = _node_table(_read(file), file)
+    return Secret(_database_url(node, node.path_of("data_dir", file.resolve().parent, must_exist=False)))
+
+
+def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
+    """Read and check a node configuration; raise ConfigError naming the file and key."""
+    data = _read(file)
+    root = _Table(data, file, "")
+    root.only({"node", "pki", "links", "delivery", "clock"})
+    node = _node_table(data, file)
     side = node.text("side")
     if len(side) != 2 or not side.isalpha() or not side.isupper():
         raise node.fail("side", f"{side!r} is not an ISO 3166 alpha-2 code")
@@ -216,9 +238,7 @@ def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
     data_dir = node.path_of("data_dir", base, must_exist=False)
     pki = _Table(data.get("pki", {}), file, "pki")
     pki.only({"key", "cert", "trust"})
-    database_url = node.text("database_url", f"sqlite:///{data_dir / 'gateway.sqlite3'}")
-    if not database_url.startswith(("sqlite:", "postgresql")):
-        raise node.fail("database_url", "must be a sqlite:/// or postgresql:// URL")
+    database_url = _database_url(node, data_dir)
     broker_url = node.text("broker_url", "amqp://guest:guest@127.0.0.1:5672/")
     if not broker_url.startswith(("amqp://", "amqps://")):
         raise node.fail("broker_url", "must be an amqp:// or amqps:// URL")

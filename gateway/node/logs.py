@@ -32,10 +32,14 @@ class JsonLines(logging.Formatter):
 
 
 def setup(level: int = logging.INFO) -> None:
+    """JSON lines on standard error. Libraries speak only from WARNING up: APScheduler's two INFO
+    lines per sweep ("Running job", "executed successfully") would bury the events that matter; a
+    sweep that does something logs it itself (gateway.sweep), and APScheduler's warnings (a skipped
+    or missed run) and errors still come through."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aio_pika", "aiormq", "alembic", "sqlalchemy"):
+    for noisy in ("aio_pika", "aiormq", "alembic", "apscheduler", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

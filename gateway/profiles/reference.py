@@ -50,4 +50,10 @@ class Districts:
                     f"District: «{name}» of «{region}» is not a border district of the list "
                     f"(Annex 7, Art. 30(3))",
                     reason=Reason.REFERENCE_DATA_UNKNOWN,
+                    field=_path(node),
                 )
+
+
+def _path(node: etree._Element) -> str:
+    """The element's path in its document, as schema errors name theirs (Notification/Body/…)."""
+    return "/".join(etree.QName(item).localname for item in reversed([node, *node.iterancestors()]))

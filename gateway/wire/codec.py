@@ -65,8 +65,8 @@ def _schema(path: Path) -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(path))
 
 
-def _json_error(message: str) -> WireError:
-    return WireError(message, reason=Reason.JSON_INVALID)
+def _json_error(message: str, field: str | None = None) -> WireError:
+    return WireError(message, reason=Reason.JSON_INVALID, field=field)
 
 
 class Codec:
@@ -82,7 +82,9 @@ class Codec:
         if profile is None:
             known = ", ".join(sorted(self._profiles))
             raise WireError(
-                f"profile {profile_id!r} is unknown (known: {known})", reason=Reason.PROFILE_UNKNOWN
+                f"profile {profile_id!r} is unknown (known: {known})",
+                reason=Reason.PROFILE_UNKNOWN,
+                field="profile",
             )
         return profile
 
@@ -113,18 +115,20 @@ class Codec:
             raise _json_error("the JSON document must be an object")
         unknown = sorted(set(data) - _HEADER_KEYS)
         if unknown:
-            raise _json_error(f"unknown key {unknown[0]!r}")
+            raise _json_error(f"unknown key {unknown[0]!r}", unknown[0])
         profile = self._profile(_required(data, "profile"))
         message_type = str(_required(data, "type"))
         type_spec = profile.types.get(message_type)
         if type_spec is None:
             raise WireError(
-                f"type {message_type!r} is not in profile {profile.id}", reason=Reason.TYPE_UNKNOWN
+                f"type {message_type!r} is not in profile {profile.id}",
+                reason=Reason.TYPE_UNKNOWN,
+                field="type",
             )
         header = self._header(data, profile, message_type)
         body = _required(data, "body")
         if not isinstance(body, dict):
-            raise _json_error("body: must be an object")
+            raise _json_error("body: must be an object", "body")
         return build_notification(
             header, bodymodel.encode(body, self._model(profile, message_type), profile.namespace)
         )
@@ -153,7 +157,7 @@ class Codec:
         try:
             created_at = parse_time(str(created)) if created else self._clock()
         except ValueError as exc:
-            raise _json_error(f"created: {exc}") from exc
+            raise _json_error(f"created: {exc}", "created") from exc
         optional = {key: str(data[key]) for key in _OPTIONAL if data.get(key)}
         return Header(
             message_id=str(data.get("message_id") or new_message_id()),
@@ -169,14 +173,17 @@ class Codec:
 
 def _required(data: Mapping[str, Any], key: str) -> Any:
     if key not in data or data[key] in (None, ""):
-        raise _json_error(f"{key}: missing")
+        raise _json_error(f"{key}: missing", key)
     return data[key]
 
 
 def _party(data: Mapping[str, Any], key: str) -> Party:
     value = _required(data, key)
-    if not isinstance(value, dict) or not value.get("side") or not value.get("unit"):
-        raise _json_error(f"{key}: must be an object with side and unit")
+    if not isinstance(value, dict):
+        raise _json_error(f"{key}: must be an object with side and unit", key)
+    for part in ("side", "unit"):
+        if not value.get(part):
+            raise _json_error(f"{key}.{part}: missing", f"{key}.{part}")
     return Party(side=str(value["side"]), unit=str(value["unit"]))
 
 
