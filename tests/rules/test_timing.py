@@ -12,7 +12,6 @@ from lxml import etree
 from gateway import paths
 from gateway.profiles import Source, Timing, load_profiles
 from gateway.render import SOURCE
-from gateway.rules.calendar import Fact, State, treaty_calendar
 from gateway.rules.deadlines import (
     Duty,
     decision_deadlines,
@@ -194,50 +193,7 @@ def test_joint_decisions_with_due_dates_become_obligations() -> None:
         assert deadline.item
 
 
-# -- anchored and periodic ---------------------------------------------------------------------------
-def entries(profile: str, facts: list[Fact], now: datetime) -> dict[str, tuple[datetime | None, State]]:
-    return {e.what: (e.at, e.state) for e in treaty_calendar(PROFILES[profile], facts, now)}
-
-
-def test_kz_uz_enters_into_force_30_days_after_the_last_notice() -> None:
-    kz = Fact("entry-into-force-notice", "KZ", T0)
-    assert entries(UZ, [kz], T0)["entry-into-force"] == (None, State.PENDING)
-    uz = Fact("entry-into-force-notice", "UZ", T0 + 5 * D)
-    force = T0 + 35 * D
-    assert entries(UZ, [kz, uz], force - S)["entry-into-force"] == (force, State.UPCOMING)
-    assert entries(UZ, [kz, uz], force)["entry-into-force"] == (force, State.PASSED)
-    # Annex 1 §1: each side's composition within 3 months of entry into force.
-    due = datetime(2027, 3, 28, 9, 0, tzinfo=UTC)
-    assert entries(UZ, [kz, uz], due)["commission-composition"] == (due, State.UPCOMING)
-    assert entries(UZ, [kz, uz], due + S)["commission-composition"] == (due, State.OVERDUE)
-    both = [kz, uz, Fact("commission-composition", "KZ", due), Fact("commission-composition", "UZ", due)]
-    assert entries(UZ, both, due + S)["commission-composition"] == (due, State.MET)
-
-
-def test_termination_90_days_after_receipt() -> None:
-    notice = Fact("termination-notice", "UZ", T0)
-    assert entries(UZ, [notice], T0)["termination"] == (T0 + 90 * D, State.UPCOMING)
-    assert "termination" not in entries(UZ, [], T0)
-
-
-def test_commission_meets_at_least_once_a_year() -> None:
-    last = Fact("commission-meeting-record", "KZ", datetime(2026, 3, 1, 10, tzinfo=UTC))
-    force = [Fact("entry-into-force-notice", side, datetime(2025, 1, 1, tzinfo=UTC)) for side in ("KZ", "UZ")]
-    due = datetime(2027, 3, 1, 10, tzinfo=UTC)
-    assert entries(UZ, [*force, last], due)["commission-meeting-record"] == (due, State.UPCOMING)
-    assert entries(UZ, [*force, last], due + S)["commission-meeting-record"] == (due, State.OVERDUE)
-
-
-def test_kz_az_denunciation_window_from_the_profiles_facts() -> None:
-    calendar = entries(AZ, [], T0)
-    assert calendar["entry-into-force"] == (datetime(1997, 6, 10, tzinfo=UTC), State.PASSED)
-    assert calendar["term-end"] == (datetime(2027, 6, 10, tzinfo=UTC), State.UPCOMING)
-    deadline = datetime(2026, 12, 10, tzinfo=UTC)  # 6 months before 2027-06-10 (Art. 12)
-    assert calendar["denunciation-notice"] == (deadline, State.UPCOMING)
-    assert entries(AZ, [], deadline + S)["denunciation-notice"] == (deadline, State.PASSED)
-    # After 2027-06-10 the agreement is renewed: the next window closes 2036-12-10.
-    later = entries(AZ, [], datetime(2027, 6, 10, 0, 0, 1, tzinfo=UTC))
-    assert later["denunciation-notice"][0] == datetime(2036, 12, 10, tzinfo=UTC)
+# Anchored and periodic dates: tests/rules/test_calendar.py.
 
 
 def test_every_timing_class_is_covered_for_both_profiles() -> None:
