@@ -10,7 +10,9 @@ import pytest
 from lxml import etree
 
 from gateway import paths
+from gateway.errors import RuleError
 from gateway.profiles import Source, Timing, load_profiles
+from gateway.reasons import Reason
 from gateway.render import SOURCE
 from gateway.rules.deadlines import (
     Duty,
@@ -20,7 +22,7 @@ from gateway.rules.deadlines import (
     running_from_receipt,
 )
 from gateway.rules.fields import field_nodes
-from gateway.rules.lead import check_event, check_lead
+from gateway.rules.lead import check_event, check_lead, receiver_warnings, sender_check
 from gateway.wire.envelope import body_of, format_time
 from gateway.wire.parsing import parse
 
@@ -169,6 +171,39 @@ def test_reply_by_field_minus_ten_days() -> None:
     assert deadline.source is Source.TEXT
     assert deadline.due_at == start - 10 * D and deadline.expects == "joint-inspection-reply"
     assert running_from_receipt(proposal, T0) == [], "it runs to the start, not from receipt"
+
+
+@pytest.mark.parametrize(
+    ("lead", "refused"),
+    [(10 * D, False), (10 * D - S, True), (3 * D, True)],
+    ids=["10 days", "1 s short", "3 days"],
+)
+def test_a_joint_inspection_proposal_that_could_not_be_answered_in_time_is_refused(
+    lead: timedelta, refused: bool
+) -> None:
+    """Art. 5(1), 8(1): the dates are agreed 10 days before; a proposal sent later would leave its reply
+    overdue on arrival, so the sender is refused like a short lead, with the latest possible date."""
+    proposal = PROFILES[UZ].types["joint-inspection-proposal"]
+    notice = body(UZ, "joint-inspection-proposal", Period__Start=T0 + lead)
+    if not refused:
+        assert sender_check(proposal, notice, T0, None) is None
+        assert receiver_warnings(proposal, notice, T0 + SKEW, SKEW) == []
+        return
+    with pytest.raises(RuleError) as error:
+        sender_check(proposal, notice, T0, None)
+    assert error.value.reason is Reason.LEAD_TIME_SHORT
+    assert error.value.field == "Notification/Body/JointInspectionProposal/Period/Start"
+    message = error.value.message
+    assert (
+        "Art. 5(1), 8(1): joint-inspection-proposal must be sent at least 10 days (fixed by the agreement)"
+        in message
+    )
+    assert "its joint-inspection-reply is due then" in message
+    assert f"the latest it could be sent is {format_time(T0 + lead - 10 * D)}" in message
+    late = sender_check(proposal, notice, T0, "the flood made the inspection urgent")
+    assert late is not None and not late.met, "with a justification it goes out, marked late"
+    [(reason, _detail)] = receiver_warnings(proposal, notice, T0 + SKEW, SKEW)  # the peer sent it at T0
+    assert reason is Reason.LEAD_TIME_SHORT
 
 
 # -- after: the event lies in the past ---------------------------------------------------------------
