@@ -30,6 +30,8 @@ CHANNELS = [
     ("rescue-crossing-request", (AB, BR)),  # 18(1), 18(2)
     ("airspace-violation", (BR, AB)),  # 35(1)
     ("consultation-request", (AB, DIP)),  # 23(3), 48
+    ("incident-referral", (DIP,)),  # 31(5), 41
+    ("incident-referral-reply", (DIP,)),
     ("commission-meeting-record", (JC,)),
 ]
 
