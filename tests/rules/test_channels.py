@@ -121,3 +121,17 @@ def test_a_reply_to_a_chosen_channel_follows_the_notice() -> None:
     assert message_channel(reply, body, (UZ.types["consultation-request"], DIP)) is DIP
     with pytest.raises(ValueError, match="does not answer"):
         message_channel(reply, body, (UZ.types["flight-notice"], BR))
+
+
+def test_the_form_shows_the_channel_the_notice_travels_on() -> None:
+    from gateway.render import render_form
+    from gateway.wire.contract import Contract
+
+    contract = Contract.default()
+    root = parse((paths.SAMPLES / UZ.id / "consultation-request.xml").read_bytes())
+    [node] = field_nodes(body_of(root), FIELD)
+    node.text = DIP.wire
+    assert "Channel: diplomatic channels" in render_form(contract.check(root), "en")
+    countersignature = parse((paths.SAMPLES / UZ.id / "act-countersignature.xml").read_bytes())
+    text = render_form(contract.check(countersignature), "ru")
+    assert "Канал: канал сообщения, на которое дан ответ" in text
