@@ -140,7 +140,9 @@ def first_per_side(facts: Sequence[Fact], type_name: str) -> dict[str, Fact]:
     return first
 
 
-def notified_entry(profile: Profile, notices: Sequence[Fact], what: str) -> tuple[Dated | None, list[str]]:
+def notified_entry(
+    profile: Profile, notices: Sequence[Fact], what: str, article: str | None = None
+) -> tuple[Dated | None, list[str]]:
     """The date *what* enters into force 30 days (Art. 49) after the recipient's date of the later of
     the two sides' first *notices*, or None with the sides still to notify."""
     clause = profile.agreement.entry_into_force
@@ -153,11 +155,12 @@ def notified_entry(profile: Profile, notices: Sequence[Fact], what: str) -> tupl
     receiver = other_side(profile, last.sender)
     day = received_on(last, profile)
     on = clause.span.after_date(day)
+    zone = profile.agreement.zones[receiver]
     reasoning = (
-        f"{what} in force {_in_words(clause.span)} after {day}, the date {receiver} received "
-        f"{last.sender}'s {ENTRY_NOTICE} ({profile.agreement.zones[receiver]}), the later of the two"
+        f"{what} enters into force {_in_words(clause.span)} after {day}, the date {receiver} received "
+        f"{last.sender}'s {ENTRY_NOTICE} ({zone}), the later of the two sides' notices"
     )
-    return Dated(on, profile.agreement.zones[receiver], clause.article, clause.span.source, reasoning), []
+    return Dated(on, zone, article or clause.article, clause.span.source, reasoning), []
 
 
 def _in_words(span: Span) -> str:

@@ -48,6 +48,7 @@ PROTOCOL_ENTRY_INTO_FORCE = "protocol-entry-into-force"
 TERMINATION = "termination"
 TERM_END = "term-end"
 RENEWAL = "renewal"
+PROTOCOL_ARTICLE = "47, 49"  # amendment protocols enter into force «в порядке, предусмотренном статьей 49»
 
 
 class State(enum.StrEnum):
@@ -156,12 +157,13 @@ class _Rows:
             if fact.type == ENTRY_NOTICE and fact.instrument not in (None, AGREEMENT):
                 protocols.setdefault(fact.protocol or "amendment protocol (not named)", []).append(fact)
         for name, notices in protocols.items():
-            dated, missing = notified_entry(self.profile, notices, f"protocol «{name}»")
+            dated, missing = notified_entry(self.profile, notices, f"protocol «{name}»", PROTOCOL_ARTICLE)
             if dated is not None:
                 yield self._dated(PROTOCOL_ENTRY_INTO_FORCE, dated, State.MET, subject=name)
             elif clause is not None:
                 waiting = f"waiting for the {ENTRY_NOTICE} about it of {', '.join(missing)}"
-                yield Row(PROTOCOL_ENTRY_INTO_FORCE, None, "47, 49", None, self.zone, clause.span.source,
+                source = clause.span.source
+                yield Row(PROTOCOL_ENTRY_INTO_FORCE, None, PROTOCOL_ARTICLE, None, self.zone, source,
                           State.UPCOMING, waiting, subject=name)  # fmt: skip
 
     # -- duties anchored on entry into force, periodic duties (Annex 1) -----------------------------
@@ -180,6 +182,8 @@ class _Rows:
         else:
             state = State.ENDED if self._lapsed(due) else _on_day(due, self.today(zone), State.MISSED)
         reasoning = f"{basis} ({self.entry.on}){_done(done_on, due)}"
+        if state is State.MISSED and done_on is None:
+            reasoning += "; not received"
         return Row(message_type.name, side, message_type.article, due, zone, span.source, state, reasoning,
                    duty=True)  # fmt: skip
 

@@ -151,8 +151,14 @@ def test_entry_into_force(facts: list[Fact], now: str, row: object, status: Stat
 
 
 def test_a_protocol_enters_into_force_by_its_own_notices() -> None:
-    found = states(UZ.id, [*AGREEMENT_NOTICES, *PROTOCOL_NOTICES], "2026-10-20T06:00")
-    assert found["protocol-entry-into-force № 1 of 2026-08-01"] == (D("2026-10-31"), S.UPCOMING)
+    calendar = treaty_calendar(UZ, [*AGREEMENT_NOTICES, *PROTOCOL_NOTICES], utc("2026-10-20T06:00"), "KZ")
+    [row] = [r for r in calendar.rows if r.what == "protocol-entry-into-force"]
+    assert (row.subject, row.on, row.state) == ("№ 1 of 2026-08-01", D("2026-10-31"), S.UPCOMING)
+    assert row.article == "47, 49"
+    waiting = treaty_calendar(UZ, [*AGREEMENT_NOTICES, PROTOCOL_NOTICES[0]], utc("2026-10-20T06:00"), "KZ")
+    [row] = [r for r in waiting.rows if r.what == "protocol-entry-into-force"]
+    assert (row.on, row.state) == (None, S.UPCOMING)
+    assert "waiting for the entry-into-force-notice about it of UZ" in row.reasoning
 
 
 ANNEX_1 = [
