@@ -73,6 +73,7 @@ class Reason(enum.StrEnum):
     REFERENCE_FOREIGN = "reference-foreign"
     REFERENCE_TYPE_MISMATCH = "reference-type-mismatch"
     LEAD_TIME_SHORT = "lead-time-short"
+    AGREEMENT_ENDED = "agreement-ended"  # the agreement the notice would be sent under has ended
     # -- local problems that are not the peer's fault ------------------------------------------
     INPUT_UNREADABLE = "input-unreadable"
     KEY_INVALID = "key-invalid"

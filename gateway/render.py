@@ -10,6 +10,7 @@ from lxml import etree
 
 from gateway.labels import Labels, load_labels
 from gateway.profiles import MessageType, Profile, Source, Span
+from gateway.rules.channels import chosen_channel
 from gateway.wire.contract import Message
 from gateway.wire.envelope import format_time, parse_time
 
@@ -64,6 +65,11 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Срок: не позднее чем за {span} до ({anchor})",
         "kk": "Мерзім: ({anchor}) дейін кемінде {span} бұрын",
         "en": "Due at least {span} before ({anchor})",
+    },
+    "as_answered": {
+        "ru": "канал сообщения, на которое дан ответ",
+        "kk": "жауап берілген хабардың арнасы",
+        "en": "the channel of the message it answers",
     },
     "in_reply_to": {"ru": "В ответ на", "kk": "Жауап ретінде", "en": "In reply to"},
     "supersedes": {"ru": "Заменяет", "kk": "Ауыстырады", "en": "Supersedes"},
@@ -180,6 +186,13 @@ def _deadlines(profile: Profile, message_type: MessageType, labels: Labels, lang
     return lines
 
 
+def _channel(message_type: MessageType, body: etree._Element, lang: str) -> str:
+    """The channel the notice travels on: the profile's, the sender's choice, or the answered act's."""
+    if message_type.follows_answered:
+        return WORDS["as_answered"][lang]
+    return CHANNELS[chosen_channel(message_type, body).value][lang]
+
+
 def _content(node: etree._Element, labels: Labels, lang: str, side: str, depth: int = 1) -> list[str]:
     lines = []
     indent = "  " * depth
@@ -208,7 +221,7 @@ def render_form(message: Message, lang: str, labels: Labels | None = None) -> st
     lines.append(article)
     if message_type.quote:
         lines.append(f"  «{message_type.quote}»")
-    lines.append(f"{WORDS['channel'][lang]}: {CHANNELS[message_type.channel.value][lang]}")
+    lines.append(f"{WORDS['channel'][lang]}: {_channel(message_type, message.body, lang)}")
     lines.append(f"{WORDS['message'][lang]}: {header.message_id}")
     lines.append(f"{WORDS['from'][lang]}: {header.sender.side}, {header.sender.unit}")
     lines.append(f"{WORDS['to'][lang]}: {header.recipient.side}, {header.recipient.unit}")

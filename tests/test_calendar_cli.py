@@ -1,5 +1,6 @@
-"""`bgw calendar`: the treaty clocks of each link, from the profile and from the messages the node
-recorded (the receipt times of the notices that start them), in text and as one JSON object."""
+"""`bgw calendar`: each link's agreement state on top, then its treaty calendar, from the profile and
+from the messages the node recorded (their times of receipt, and for an entry-into-force notice what
+its body says it concerns), in text and as one JSON object."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from gateway import pki
+from gateway import paths, pki
 from gateway.lifecycle import MessageEvent
 from gateway.store import OutgoingReceipt, Signed, Store, inbox, outbox, receipts
 from gateway.store.inbox import Arrival
@@ -18,6 +20,12 @@ from tests.test_cli import bgw
 
 KZ_SENT = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)  # UZ's signed time of receipt of KZ's notice
 UZ_SENT = datetime(2026, 9, 20, 8, 30, tzinfo=UTC)  # when KZ received UZ's notice
+NOTICE = (paths.SAMPLES / "kz-uz-border-2024" / "entry-into-force-notice.xml").read_bytes()
+PROTOCOL = NOTICE.replace(
+    b"<Instrument>agreement</Instrument>",
+    b"<Instrument>amendment-protocol</Instrument><Protocol><Title>Protocol 1</Title>"
+    b"<Date>2026-08-01</Date><Number>1</Number></Protocol>",
+)
 
 
 def kz_node(tmp_path: Path) -> Path:
@@ -36,44 +44,91 @@ def kz_node(tmp_path: Path) -> Path:
     return config
 
 
-def record_entry_into_force_notices(database: Path) -> None:
-    """KZ's notice, receipted by UZ at KZ_SENT, and UZ's notice, received by KZ at UZ_SENT."""
+def sent(store: Store, peer: str, profile: str, kind: str, payload: bytes, received_at: datetime) -> None:
+    """A notice KZ sent, with the peer's signed receipt saying when it was received."""
+    message_id = str(uuid.uuid4())
+    store.write(
+        outbox.add, Signed(message_id, payload, "a" * 64, received_at), peer=peer, profile=profile,
+        message_type=kind, submission_key=None, at=received_at,
+    )  # fmt: skip
+    receipt_id = str(uuid.uuid4())
+    ack = Acknowledged(
+        message_id, receipt_id, "accepted", (), True, MessageEvent.RECEIPTED, b"<r/>", received_at, Duties()
+    )
+    assert store.write(receipts.record, ack, peer, received_at + timedelta(minutes=5))
+
+
+def received(store: Store, peer: str, profile: str, kind: str, payload: bytes, at: datetime) -> None:
+    receipt = OutgoingReceipt(str(uuid.uuid4()), "accepted", (), b"<r/>", "d" * 64)
+    arrival = Arrival(str(uuid.uuid4()), peer, profile, kind, at, "c" * 64, payload, receipt, ())
+    assert store.write(inbox.record, arrival, at) is None
+
+
+def record(database: Path, *calls: tuple[Any, ...]) -> None:
     store = Store.open(f"sqlite:///{database}")
     try:
-        ours = str(uuid.uuid4())
-        store.write(
-            outbox.add, Signed(ours, b"<signed/>", "a" * 64, KZ_SENT), peer="UZ", profile="kz-uz-border-2024",
-            message_type="entry-into-force-notice", submission_key=None, at=KZ_SENT,
-        )  # fmt: skip
-        ack = Acknowledged(
-            ours, str(uuid.uuid4()), "accepted", (), True, MessageEvent.RECEIPTED, b"<receipt/>", KZ_SENT,
-            Duties(),
-        )  # fmt: skip
-        assert store.write(receipts.record, ack, "UZ", KZ_SENT + timedelta(minutes=5))
-        receipt = OutgoingReceipt(str(uuid.uuid4()), "accepted", (), b"<r/>", "d" * 64)
-        arrival = Arrival(
-            str(uuid.uuid4()), "UZ", "kz-uz-border-2024", "entry-into-force-notice", UZ_SENT, "c" * 64,
-            b"<n/>", receipt, (),
-        )  # fmt: skip
-        assert store.write(inbox.record, arrival, UZ_SENT) is None
+        for call, *args in calls:
+            call(store, *args)
     finally:
         store.close()
 
 
-def test_calendar_computes_entry_into_force_from_the_last_notice(tmp_path: Path) -> None:
+def calendar(config: Path, at: str) -> dict[str, Any]:
+    result = bgw("calendar", "--config", config, "--at", at, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def rows(document: dict[str, Any], link: int) -> dict[str, dict[str, Any]]:
+    return {" ".join(filter(None, (r["what"], r["side"]))): r for r in document["links"][link]["rows"]}
+
+
+def test_entry_into_force_from_the_last_notice_about_the_agreement_not_protocols(tmp_path: Path) -> None:
     config = kz_node(tmp_path)
     empty = bgw("calendar", "--config", config, "--at", "2026-11-23T12:00:00Z")
     assert empty.returncode == 0, empty.stderr
     text = empty.stdout.decode()
-    assert "waiting for KZ, UZ" in text and "2026-12-10" in text and "denunciation-notice" in text
-    record_entry_into_force_notices(tmp_path / "kz" / "gateway.sqlite3")
-    result = bgw("calendar", "--config", config, "--at", "2026-11-23T12:00:00Z", "--json")
-    assert result.returncode == 0, result.stderr
-    calendar = json.loads(result.stdout)
-    uz = {e["what"]: e for e in calendar["links"][0]["entries"]}
-    assert uz["entry-into-force"]["at"] == "2026-10-20T08:30:00Z"  # 30 days after the last (Art. 49)
-    assert (uz["entry-into-force"]["state"], uz["entry-into-force"]["source"]) == ("passed", "text")
-    assert uz["commission-composition"]["at"] == "2027-01-20T08:30:00Z"  # 3 months (Annex 1 §1)
-    assert uz["commission-composition"]["state"] == "upcoming"
-    az = {e["what"]: e for e in calendar["links"][1]["entries"]}
-    assert az["denunciation-notice"]["at"] == "2026-12-10T00:00:00Z"
+    assert "link UZ/kz-uz-border-2024  agreement not-in-force (Art. 49): waiting for the" in text
+    assert "link AZ/kz-az-environment-1997  agreement in-force since 1997-06-10 (Art. 12)" in text
+    assert "2026-12-10" in text
+    uz = "kz-uz-border-2024"
+    record(
+        tmp_path / "kz" / "gateway.sqlite3",
+        (sent, "UZ", uz, "entry-into-force-notice", NOTICE, KZ_SENT),
+        (received, "UZ", uz, "entry-into-force-notice", NOTICE, UZ_SENT),
+        (sent, "UZ", uz, "entry-into-force-notice", PROTOCOL, UZ_SENT + timedelta(days=20)),
+        (received, "UZ", uz, "entry-into-force-notice", PROTOCOL, UZ_SENT + timedelta(days=40)),
+    )
+    document = calendar(config, "2026-11-23T12:00:00Z")
+    agreement = document["links"][0]["agreement"]
+    assert (agreement["state"], agreement["since"], agreement["article"]) == ("in-force", "2026-10-20", "49")
+    kz_uz = rows(document, 0)
+    assert kz_uz["entry-into-force"]["on"] == "2026-10-20"  # 30 days after 2026-09-20, not the protocol's
+    assert (kz_uz["entry-into-force"]["state"], kz_uz["entry-into-force"]["source"]) == ("met", "text")
+    protocol = kz_uz["protocol-entry-into-force"]
+    assert (protocol["on"], protocol["subject"], protocol["state"]) == (
+        "2026-11-29",
+        "№ 1 of 2026-08-01",
+        "upcoming",
+    )
+    assert kz_uz["commission-composition KZ"]["on"] == "2027-01-20"  # 3 months (Annex 1 §1)
+    assert kz_uz["commission-composition UZ"]["state"] == "upcoming"
+    assert kz_uz["commission-meeting-record"]["on"] == "2027-10-20"  # 12 months (Annex 1 §4)
+
+
+def test_a_denunciation_on_the_last_day_ends_the_agreement_with_its_term(tmp_path: Path) -> None:
+    config = kz_node(tmp_path)
+    last_day = datetime(2026, 12, 10, 18, 30, tzinfo=UTC)  # 23:30 in Almaty: the deadline's last day
+    notice = (paths.SAMPLES / "kz-az-environment-1997" / "denunciation-notice.xml").read_bytes()
+    record(tmp_path / "kz" / "gateway.sqlite3", (sent, "AZ", "kz-az-environment-1997", "denunciation-notice",
+                                                 notice, last_day))  # fmt: skip
+    ending = calendar(config, "2027-06-10T18:00:00Z")  # 23:00 in Almaty, the last day in force
+    assert ending["links"][1]["agreement"]["state"] == "ending"
+    assert ending["links"][1]["agreement"]["ends_on"] == "2027-06-10"
+    kz_az = rows(ending, 1)
+    assert (kz_az["denunciation-notice KZ"]["state"], kz_az["renewal"]["state"]) == ("met", "ended")
+    assert kz_az["term-end"]["on"] == "2027-06-10" and kz_az["term-end"]["state"] == "due-today"
+    ended = bgw("calendar", "--config", config, "--at", "2027-06-10T19:00:00Z")  # 00:00 on 11 June, Almaty
+    assert ended.returncode == 0, ended.stderr
+    assert "agreement ended on 2027-06-10, its last day in force (Art. 12)" in ended.stdout.decode()
+    assert "2037" not in ended.stdout.decode()  # no renewal

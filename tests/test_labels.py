@@ -43,3 +43,15 @@ def test_labels_are_not_left_untranslated() -> None:
     for table in (labels.fields, labels.values):
         for key, entry in table.items():
             assert entry["ru"] != entry["en"] or entry["ru"].isascii() is False, key
+
+
+def test_marker_states_read_as_the_kazakh_text_does() -> None:
+    """Art. 4 (Kazakh text, lines 1388, 1392): «бүлінуін, орын ауыстырылуын, бұзылуын немесе жоғалуын» — a
+    marker that was displaced is passive (орын ауыстырылуы), not the active «орын ауыстыру»."""
+    values = load_labels().values
+    assert values["displaced"]["kk"] == "орын ауыстырылуы"
+    assert (values["damaged"]["kk"], values["destroyed"]["kk"], values["lost"]["kk"]) == (
+        "бүліну",
+        "бұзылу",
+        "жоғалу",
+    )

@@ -85,6 +85,9 @@ BROKEN = [
     ("lead without field", "", "types.crossing-restriction.lead.field: missing"),
     ("unknown level", "", "escalation.default.rungs[1].level: 'minister' is not one of"),
     ("unknown ladder", "", "types.marker-incident.escalation: unknown ladder 'urgent'"),
+    ("unknown channel in a choice", "", "types.flight-notice.channel: 'XX' is not one of AB, BR, DIP, JC"),
+    ("a choice of one", "", "types.flight-notice.channel: a list names two or more different channels"),
+    ("unknown zone", "", "agreement.zones.UZ: 'Asia/Nowhere' is not a known time zone"),
 ]
 
 
@@ -117,6 +120,12 @@ def _broken_profile(tmp_path: Path, case: str) -> Path:
         text = text[:lead] + 'lead = { value = 24, unit = "hours", source = "text" }' + text[end:]
     elif case == "unknown level":
         text = text.replace('level = "border-representative"', 'level = "minister"', 1)
+    elif case == "unknown channel in a choice":
+        text = text.replace('channel = ["BR", "AB"]', 'channel = ["BR", "XX"]', 1)
+    elif case == "a choice of one":
+        text = text.replace('channel = ["BR", "AB"]', 'channel = ["BR"]', 1)
+    elif case == "unknown zone":
+        text = text.replace('UZ = "Asia/Tashkent"', 'UZ = "Asia/Nowhere"', 1)
     elif case == "unknown ladder":
         head, tail = text[:marker_start], text[marker_start:]
         text = head + tail.replace('timing = "immediate"', 'timing = "immediate"\nescalation = "urgent"', 1)

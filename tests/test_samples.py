@@ -83,11 +83,12 @@ def test_receipt_sample_validates_signs_and_verifies(
 def test_sample_respects_its_lead_time(sample: Path, contract: Contract) -> None:
     """A sample is documentation: it must show a notice sent in time, not a late one."""
     from gateway.rules.fields import field_values
+    from gateway.rules.lead import required_lead
     from gateway.wire.envelope import parse_time
 
     message = contract.check(parse(sample.read_bytes()))
     assert message.type is not None and message.body is not None
-    lead = message.type.lead
+    lead = required_lead(message.type)
     if lead is None:
         return
     for value in field_values(message.body, lead.field):

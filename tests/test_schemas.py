@@ -84,3 +84,36 @@ def test_district_reference_data_is_valid() -> None:
     for profile in PROFILES.values():
         if profile.districts:
             assert schema.validate(etree.parse(str(profile.districts))), schema.error_log
+
+
+REQUIRED = [
+    # type, element removed from its sample, the article that lists it
+    ("handover-act", "ActHeader/DrawnUpBy/Participant/Rank", "33(5) «воинские звания, фамилии», L509"),
+    ("handover-act", "HandedOverPersons/../Crossing/CrossingCause", "33(5) «обстоятельства и причины», L503"),
+    ("commission-meeting-proposal", "Delegation", "Annex 1 §4 «состав участников заседания», L762"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "_article"), REQUIRED, ids=[f"{r[0]}:{r[1]}" for r in REQUIRED])
+def test_what_the_article_lists_is_required(name: str, path: str, _article: str) -> None:
+    from gateway.errors import WireError
+    from gateway.reasons import Reason
+    from gateway.wire.contract import Contract
+    from gateway.wire.envelope import body_of
+    from gateway.wire.parsing import parse
+
+    contract = Contract.default()
+    root = parse((paths.SAMPLES / "kz-uz-border-2024" / f"{name}.xml").read_bytes())
+    contract.check(root)
+    body = body_of(root)
+    namespace = etree.QName(body).namespace
+    steps = "/".join(step if step == ".." else f"{{{namespace}}}{step}" for step in path.split("/"))
+    found = body.findall(steps)
+    assert found, path
+    for node in found:
+        parent = node.getparent()
+        assert parent is not None
+        parent.remove(node)
+    with pytest.raises(WireError) as error:
+        contract.check(root)
+    assert error.value.reason is Reason.SCHEMA_INVALID

@@ -167,7 +167,7 @@ def calendar(args: argparse.Namespace) -> None:
     if args.json:
         print(treaty_calendar.as_json(calendars, now))
     else:
-        treaty_calendar.as_text(calendars, config.zone, print)
+        treaty_calendar.as_text(calendars, print)
 
 
 def status(args: argparse.Namespace) -> None:

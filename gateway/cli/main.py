@@ -91,7 +91,7 @@ def _node_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     status.add_argument("--config", required=True, type=Path)
     status.set_defaults(run=commands.status)
 
-    calendar = sub.add_parser("calendar", help="each link's treaty deadlines (anchored, periodic)")
+    calendar = sub.add_parser("calendar", help="each link's agreement state and treaty calendar")
     calendar.add_argument("--config", required=True, type=Path)
     calendar.add_argument("--at", help="as of this UTC time (default: now)")
     calendar.add_argument("--json", action="store_true", help="print one JSON object")

@@ -1,19 +1,23 @@
-"""`bgw calendar`: each link's treaty deadlines (anchored and periodic), from the profile's facts
-and the messages the node recorded; every number marked `text` (the agreement's) or `default`."""
+"""`bgw calendar`: each link's agreement state and treaty calendar, from the profile's facts and the
+messages the node recorded; every number marked `text` (the agreement's) or `default` (ours)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
+from gateway.errors import GatewayError
 from gateway.node.config import NodeConfig
 from gateway.profiles import Profile, Source
 from gateway.render import SOURCE
-from gateway.rules.calendar import Entry, Fact, treaty_calendar
+from gateway.rules.agreement import ENTRY_NOTICE, AgreementState, Fact, Status, fact_of
+from gateway.rules.calendar import Calendar, Row, treaty_calendar
 from gateway.store import Store, views
-from gateway.wire.envelope import format_time
+from gateway.store.views import Recorded
+from gateway.wire.envelope import body_of, format_time
+from gateway.wire.parsing import parse
 
 
 def _calendar_types(profile: Profile) -> list[str]:
@@ -21,55 +25,88 @@ def _calendar_types(profile: Profile) -> list[str]:
     return [t.name for t in profile.types.values() if t.anchored or t.effect or t.periodic]
 
 
+def _fact(recorded: Recorded, sender: str) -> Fact:
+    body = None
+    if recorded.type == ENTRY_NOTICE:
+        try:
+            body = body_of(parse(recorded.payload))
+        except GatewayError:
+            body = None  # unreadable: the notice moves no date (fact_of)
+    return fact_of(recorded.type, sender, recorded.received_at, body)
+
+
 def link_calendars(
     config: NodeConfig, profiles: Mapping[str, Profile], store: Store, now: datetime
-) -> list[tuple[str, list[Entry]]]:
+) -> list[tuple[str, Calendar]]:
     result = []
     for link in config.links:
         profile = profiles[link.profile]
-        received = store.read(views.received, profile.id, link.peer, _calendar_types(profile))
-        facts = [
-            Fact(type_name, link.peer if direction == "in" else config.side, at)
-            for type_name, direction, at in received
-        ]
-        result.append((link.name, treaty_calendar(profile, facts, now)))
+        recorded = store.read(views.treaty_messages, profile.id, link.peer, _calendar_types(profile))
+        facts = [_fact(r, link.peer if r.direction == "in" else config.side) for r in recorded]
+        result.append((link.name, treaty_calendar(profile, facts, now, config.side)))
     return result
 
 
-def as_json(calendars: list[tuple[str, list[Entry]]], now: datetime) -> str:
-    return json.dumps(
-        {
-            "at": format_time(now),
-            "links": [
-                {
-                    "link": name,
-                    "entries": [
-                        {
-                            "what": e.what,
-                            "article": e.article,
-                            "at": format_time(e.at) if e.at else None,
-                            "state": e.state.value,
-                            "source": e.source.value,
-                            "basis": e.basis,
-                            "duty": e.duty,
-                        }
-                        for e in entries
-                    ],
-                }
-                for name, entries in calendars
-            ],
-        },
-        ensure_ascii=False,
+def _day(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _agreement(state: AgreementState) -> dict[str, Any]:
+    return {
+        "state": state.status.value,
+        "since": _day(state.since),
+        "ends_on": _day(state.ends_on),
+        "article": state.article,
+        "reasoning": state.reasoning,
+    }
+
+
+def _row(row: Row) -> dict[str, Any]:
+    return {
+        "what": row.what,
+        "side": row.side,
+        "subject": row.subject or None,
+        "article": row.article,
+        "on": _day(row.on),
+        "zone": row.zone,
+        "state": row.state.value,
+        "source": row.source.value,
+        "duty": row.duty,
+        "reasoning": row.reasoning,
+    }
+
+
+def as_json(calendars: list[tuple[str, Calendar]], now: datetime) -> str:
+    links = [
+        {"link": name, "agreement": _agreement(c.agreement), "rows": [_row(row) for row in c.rows]}
+        for name, c in calendars
+    ]
+    return json.dumps({"at": format_time(now), "links": links}, ensure_ascii=False)
+
+
+def headline(state: AgreementState) -> str:
+    """The agreement's state in one line: ``ending on 2027-06-10, its last day in force (Art. 12): …``."""
+    when = {
+        Status.NOT_IN_FORCE: f" until {state.since}" if state.since else "",
+        Status.IN_FORCE: f" since {state.since}",
+        Status.ENDING: f" on {state.ends_on}, its last day in force",
+        Status.ENDED: f" on {state.ends_on}, its last day in force",
+    }[state.status]
+    return f"{state.status.value}{when} (Art. {state.article}): {state.reasoning}"
+
+
+def _article(row: Row) -> str:
+    return f"Art. {row.article}" if row.article[:1].isdigit() else row.article
+
+
+def as_text(calendars: list[tuple[str, Calendar]], write: Callable[[str], None]) -> None:
+    for name, calendar in calendars:
+        write(f"link {name}  agreement {headline(calendar.agreement)}")
+        for row in calendar.rows:
+            what = " ".join(part for part in (row.what, row.side, row.subject) if part)
+            state = f"{_day(row.on) or '—':<10}  {row.zone:<13}  {row.state.value:<9}  {row.source.value:<7}"
+            write(f"  {state}  {what:<28}  {_article(row):<12}  {row.reasoning}")
+    write(
+        "dates are calendar dates in the zone shown, the whole day counting; "
+        f"text: {SOURCE[Source.TEXT]['en']}; default: {SOURCE[Source.DEFAULT]['en']}"
     )
-
-
-def as_text(calendars: list[tuple[str, list[Entry]]], zone: str, write: Callable[[str], None]) -> None:
-    local = ZoneInfo(zone)
-    for name, entries in calendars:
-        write(f"link {name}")
-        for e in entries:
-            when = e.at.astimezone(local).strftime("%Y-%m-%d %H:%M") if e.at else "—"
-            article = f"Art. {e.article}" if e.article[:1].isdigit() else e.article
-            columns = f"{when:<16}  {e.state.value:<8}  {e.source.value:<7}  {e.what:<26}  {article:<14}"
-            write(f"  {columns}  {e.basis}")
-    write(f"times in {zone}; text: {SOURCE[Source.TEXT]['en']}; default: {SOURCE[Source.DEFAULT]['en']}")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gateway import paths
 from gateway.errors import ConfigError
@@ -215,7 +216,7 @@ def _message_type(name: str, node: _Node, defaults: Mapping[Timing, Span]) -> Me
         name=name,
         kind=node.enum("kind", Kind) or Kind.NOTICE,
         article=node.get("article", str),
-        channel=node.enum("channel", Channel) or Channel.AB,
+        channels=_channels(node),
         timing=timing,
         title=_titles(node),
         receipt_due=receipt_due,
@@ -234,9 +235,50 @@ def _message_type(name: str, node: _Node, defaults: Mapping[Timing, Span]) -> Me
         anchored=_anchored(anchored_node) if anchored_node else None,
         effect=_effect(effect_node) if effect_node else None,
         escalation=node.get("escalation", str, required=False),
+        follows_answered=node.data.get("channel") == ANSWERED,
     )
     _check_timing(node, message_type)
     return message_type
+
+
+ANSWERED = "answered"  # `channel = "answered"`: a reply travels on the channel of what it answers
+
+
+def _channels(node: _Node) -> tuple[Channel, ...]:
+    """`channel = "BR"`; `channel = ["AB", "DIP"]` when the sender chooses one per notice; or
+    `channel = "answered"` (resolved once every type is known, see _resolve_answered)."""
+    raw = node.data.get("channel")
+    if raw == ANSWERED:
+        return ()
+    if isinstance(raw, list):
+        if len(raw) < 2 or len(set(raw)) != len(raw):
+            raise node.fail("channel", "a list names two or more different channels")
+        allowed = ", ".join(str(member.value) for member in Channel)
+        for value in raw:
+            if value not in {member.value for member in Channel}:
+                raise node.fail("channel", f"{value!r} is not one of {allowed}")
+        return tuple(Channel(value) for value in raw)
+    channel = node.enum("channel", Channel)
+    assert channel is not None
+    return (channel,)
+
+
+def _resolve_answered(root: _Node, types: dict[str, MessageType]) -> None:
+    """A reply on the answered message's channel may travel on any channel of the types it answers."""
+    for name, message_type in types.items():
+        if not message_type.follows_answered:
+            continue
+        where = root.child("types").child(name)
+        if not message_type.replies_to:
+            raise where.fail("channel", "'answered' needs replies_to")
+        channels: list[Channel] = []
+        for answered in message_type.replies_to:
+            if answered not in types:
+                raise where.fail("replies_to", f"unknown type {answered!r}")
+            channels += [c for c in types[answered].channels if c not in channels]
+        if not channels:
+            raise where.fail("channel", "the answered types have no channel of their own")
+        types[name] = replace(message_type, channels=tuple(channels))
 
 
 def _anchored(node: _Node) -> Anchored:
@@ -310,6 +352,7 @@ def load_profile(file: Path) -> Profile:
         defaults[Timing(key)] = _span(defaults_node.child(key))
     types_node = root.child("types")
     types = {name: _message_type(name, types_node.child(name), defaults) for name in types_node.data}
+    _resolve_answered(root, types)
     ladders = _ladders(root)
     _check_references(root, types, ladders)
     profile_id = head.get("id", str)
@@ -343,6 +386,7 @@ _AGREEMENT_KEYS = frozenset(
         "entry_into_force",
         "termination",
         "denunciation",
+        "zones",
     }
 )
 
@@ -382,7 +426,23 @@ def _agreement(node: _Node) -> Agreement:
         entry_into_force=_clause(node.opt_child("entry_into_force"), "after"),
         termination=_clause(node.opt_child("termination"), "after"),
         denunciation=_clause(node.opt_child("denunciation"), "before"),
+        zones=_zones(node, tuple(sides)),
     )
+
+
+def _zones(node: _Node, sides: tuple[str, ...]) -> Mapping[str, str]:
+    """Each Party's time zone (IANA name): the zone a date of the agreement is read in."""
+    table = node.child("zones")
+    table.only(sides)
+    zones = {}
+    for side in sides:
+        name = table.get(side, str)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise table.fail(side, f"{name!r} is not a known time zone") from None
+        zones[side] = name
+    return MappingProxyType(zones)
 
 
 def _existing(node: _Node, key: str) -> Path:

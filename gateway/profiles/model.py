@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+D = TypeVar("D", date, datetime)
 
 
 class Unit(enum.StrEnum):
@@ -40,10 +44,33 @@ class Timing(enum.StrEnum):
 
 
 class Channel(enum.StrEnum):
-    AB = "AB"
-    BR = "BR"
-    DIP = "DIP"
-    JC = "JC"
+    """Who speaks for a Party (CATALOG.md): the channel decides a notice's escalation ladder."""
+
+    AB = "AB"  # the authorised bodies
+    BR = "BR"  # the border representatives
+    DIP = "DIP"  # the diplomatic channels
+    JC = "JC"  # the Joint Commission
+
+    @property
+    def wire(self) -> str:
+        """The value a body's `Channel` element carries for this channel (kebab-case, as every
+        enumeration of the wire)."""
+        return _CHANNEL_WIRE[self]
+
+    @classmethod
+    def from_wire(cls, value: str) -> Channel:
+        for channel, wire in _CHANNEL_WIRE.items():
+            if wire == value:
+                return channel
+        raise ValueError(f"{value!r} is not a channel")
+
+
+_CHANNEL_WIRE = {
+    Channel.AB: "authorised-bodies",
+    Channel.BR: "border-representatives",
+    Channel.DIP: "diplomatic-channels",
+    Channel.JC: "joint-commission",
+}
 
 
 class Kind(enum.StrEnum):
@@ -58,7 +85,7 @@ _FIXED = {
 }
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
+def _add_months(moment: D, months: int) -> D:
     total = moment.month - 1 + months
     year, month = moment.year + total // 12, total % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
@@ -82,8 +109,25 @@ class Span:
     def _shift(self, moment: datetime, sign: int) -> datetime:
         if self.unit in _FIXED:
             return moment + sign * self.value * _FIXED[self.unit]
-        months = self.value * (12 if self.unit is Unit.YEARS else 1)
-        return _add_months(moment, sign * months)
+        return _add_months(moment, sign * self._months())
+
+    def _months(self) -> int:
+        return self.value * (12 if self.unit is Unit.YEARS else 1)
+
+    def after_date(self, day: date) -> date:
+        """The calendar date this span after *day*: days are calendar days, months and years end on
+        the same day of the month (the month's last day when it is shorter)."""
+        return self._shift_date(day, 1)
+
+    def before_date(self, day: date) -> date:
+        return self._shift_date(day, -1)
+
+    def _shift_date(self, day: date, sign: int) -> date:
+        if self.unit is Unit.DAYS:
+            return day + timedelta(days=sign * self.value)
+        if self.unit in (Unit.MONTHS, Unit.YEARS):
+            return _add_months(day, sign * self._months())
+        raise ValueError(f"{self} is not a number of calendar days, months or years")
 
     def relative(self, relation: str) -> str:
         """E.g. ``48 hours after receipt (text)``: how a due time was computed, with its source."""
@@ -166,6 +210,12 @@ class Agreement:
     entry_into_force: Clause | None = None
     termination: Clause | None = None
     denunciation: Clause | None = None
+    # The time zone of each Party: a date of the agreement («не позднее …», «с даты получения») is a
+    # calendar date in the zone of the side that acts (or receives), and its whole day counts.
+    zones: Mapping[str, str] = field(default_factory=dict)
+
+    def zone(self, side: str) -> ZoneInfo:
+        return ZoneInfo(self.zones[side])
 
 
 LEVELS = ("duty-operator", "border-representative", "coordinating-agency", "diplomatic")
@@ -194,7 +244,7 @@ class MessageType:
     name: str
     kind: Kind
     article: str
-    channel: Channel
+    channels: tuple[Channel, ...]  # one; or, for a row naming two (`AB / DIP`), the sender's choice
     timing: Timing
     title: Mapping[str, str]
     receipt_due: Span
@@ -210,6 +260,17 @@ class MessageType:
     anchored: Anchored | None = None
     effect: Effect | None = None
     escalation: str | None = None  # a ladder of the profile; default: the channel's, then `default`
+    follows_answered: bool = False  # a reply on the channel of the message it answers (countersignature)
+
+    @property
+    def channel(self) -> Channel:
+        """The type's channel; for a type whose sender chooses, the first the catalogue names."""
+        return self.channels[0]
+
+    @property
+    def chosen_per_notice(self) -> bool:
+        """Whether each notice names its channel in its body (`Channel`): the catalogue gives two."""
+        return len(self.channels) > 1 and not self.follows_answered
 
     @property
     def element(self) -> str:
@@ -229,18 +290,22 @@ class Profile:
     districts: Path | None = None
     ladders: Mapping[str, Ladder] = field(default_factory=dict)
 
-    def ladder_for(self, message_type: MessageType) -> Ladder:
-        """The type's own ladder, else its channel's, else the profile's `default` one."""
-        for name in (message_type.escalation, message_type.channel.value, "default"):
+    def ladder_for(self, message_type: MessageType, channel: Channel | None = None) -> Ladder:
+        """The type's own ladder, else the ladder of the channel the message travelled on (*channel*:
+        the one its sender chose, or the answered act's; by default the type's), else `default`."""
+        travelled = channel or message_type.channel
+        for name in (message_type.escalation, travelled.value, "default"):
             if name and name in self.ladders:
                 return self.ladders[name]
         raise KeyError(f"profile {self.id} has no escalation ladder for {message_type.name}")
 
-    def ladder_of(self, type_name: str) -> Ladder:
-        """The ladder of the type named *type_name* (an obligation's stored type); the `default` one
-        for a type the profile no longer has."""
+    def ladder_of(self, type_name: str, channel: Channel | str | None = None) -> Ladder:
+        """The ladder of the type named *type_name* (an obligation's stored type) on *channel* (its
+        stored channel, if any); the `default` one for a type the profile no longer has."""
         message_type = self.types.get(type_name)
-        return self.ladder_for(message_type) if message_type else self.ladders["default"]
+        if message_type is None:
+            return self.ladders["default"]
+        return self.ladder_for(message_type, Channel(channel) if channel else None)
 
     @property
     def sides(self) -> tuple[str, ...]:

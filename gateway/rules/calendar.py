@@ -1,245 +1,290 @@
-"""The treaty's own clock (pure): anchored and periodic deadlines of a profile, at a moment.
+"""The treaty calendar of a link (pure): a function of the profile's agreement facts, the recorded
+messages (`Fact`: type, sender, time of receipt, and what an entry-into-force notice concerns) and a
+moment, read by one side.
 
-Anchored dates come from agreement facts in the profile (signature, entry into force, term) or from
-the messages that fix them: KZ–UZ enters into force 30 days after receipt of the last
-`entry-into-force-notice` (Art. 49), the Commission's composition is due within 3 months of that
-(Annex 1 §1), a `termination-notice` ends the agreement 90 days after receipt (Art. 49); the KZ–AZ
-agreement can be denounced at least 6 months before the end of its current 10-year term (Art. 12).
-Periodic duties warn when no such message was recorded within the period (Annex 1 §4).
+Each row is a date of the agreement with its state — `upcoming`, `due-today`, `met`, `missed` or
+`ended` — and the reasoning in words. Dates are calendar dates (see gateway.rules.agreement); a row's
+zone is the zone its date is read in: the zone of the side that must act for a duty or a right of one
+side, the later of the two for a joint duty, the reading side's for the agreement's own dates. The
+whole day counts.
+
+- KZ–UZ: entry into force (Art. 49) and that of each amendment protocol (Art. 47); each side's
+  Commission composition within 3 months of it (Annex 1 §1); a Commission meeting record at least
+  every 12 months (Annex 1 §4); the last day in force after a termination notice (Art. 49).
+- KZ–AZ: the end of the current term, each side's denunciation deadline for it, the renewal (Art. 12).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from gateway.profiles import Profile, Source, Span
+from gateway.profiles import MessageType, Profile, Source, Span
+from gateway.rules.agreement import (
+    AGREEMENT,
+    ENTRY_NOTICE,
+    AgreementState,
+    Dated,
+    Fact,
+    Term,
+    agreement_end,
+    agreement_state,
+    denounced_term,
+    denunciations,
+    entry_into_force,
+    first_per_side,
+    following,
+    local_date,
+    notified_entry,
+    received_on,
+    terms,
+)
 
 ENTRY_INTO_FORCE = "entry-into-force"
+PROTOCOL_ENTRY_INTO_FORCE = "protocol-entry-into-force"
 TERMINATION = "termination"
 TERM_END = "term-end"
+RENEWAL = "renewal"
+PROTOCOL_ARTICLE = "47, 49"  # amendment protocols enter into force «в порядке, предусмотренном статьей 49»
 
 
 class State(enum.StrEnum):
-    UPCOMING = "upcoming"  # due in the future, not yet met
-    OVERDUE = "overdue"  # due in the past, not met
-    MET = "met"  # the message that meets it was recorded
-    PASSED = "passed"  # a date (not a duty) that lies in the past
-    PENDING = "pending"  # cannot be computed yet: waits for the messages that fix it
+    UPCOMING = "upcoming"  # its day has not come
+    DUE_TODAY = "due-today"  # today is its day: a deadline's last day, or a date that falls today
+    MET = "met"  # done in time, or the date has come
+    MISSED = "missed"  # its day passed without what was due, or what was due came late
+    ENDED = "ended"  # no longer applies: the agreement ended, or ends before it is due
 
 
 @dataclass(frozen=True)
-class Fact:
-    """A recorded message the calendar reads: its type, who sent it and when it was received."""
-
-    type: str
-    sender: str
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class Entry:
-    what: str  # a message type that is due, or a treaty event (entry-into-force, termination, term-end)
+class Row:
+    what: str  # a message type that is due, or a treaty event (entry-into-force, termination, …)
+    side: str | None  # the side that must act; None: both, or the agreement's own date
     article: str
-    at: datetime | None
+    on: date | None  # None: not known yet (the reasoning says what it waits for)
+    zone: str  # the zone `on` is read in
     source: Source
-    basis: str
     state: State
-    duty: bool  # a message some side must send (False: a date the agreement produces)
+    reasoning: str
+    duty: bool = False  # a message some side owes (False: a date, or a right such as denunciation)
+    subject: str = ""  # what the row concerns beyond `what` (the protocol of an entry into force)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+@dataclass(frozen=True)
+class Calendar:
+    agreement: AgreementState
+    rows: tuple[Row, ...]
 
 
-def _latest(facts: Iterable[Fact], type_name: str) -> dict[str, datetime]:
-    """The latest receipt time of *type_name* per sending side."""
-    latest: dict[str, datetime] = {}
-    for fact in facts:
-        if fact.type == type_name and (fact.sender not in latest or fact.received_at > latest[fact.sender]):
-            latest[fact.sender] = fact.received_at
-    return latest
+def treaty_calendar(profile: Profile, facts: Sequence[Fact], now: datetime, side: str) -> Calendar:
+    """The agreement's state on *side*'s date at *now*, and every dated row of its calendar."""
+    return Calendar(agreement_state(profile, facts, now, side), tuple(_Rows(profile, facts, now, side)))
 
 
-def _date_state(at: datetime, now: datetime) -> State:
-    return State.PASSED if at <= now else State.UPCOMING
+def _on_day(on: date, today: date, after: State) -> State:
+    """`upcoming` before *on*, `due-today` on it, *after* once it has passed."""
+    if today < on:
+        return State.UPCOMING
+    return State.DUE_TODAY if today == on else after
 
 
-def _duty_state(at: datetime, now: datetime, met: bool) -> State:
-    if met:
-        return State.MET
-    return State.OVERDUE if at < now else State.UPCOMING
+def _done(done_on: date | None, due: date) -> str:
+    if done_on is None:
+        return ""
+    late = (done_on - due).days
+    return f"; received {done_on}, " + (f"{late} days late" if late > 0 else "in time")
 
 
-class _Calendar:
-    def __init__(self, profile: Profile, facts: Sequence[Fact], now: datetime) -> None:
+class _Rows:
+    def __init__(self, profile: Profile, facts: Sequence[Fact], now: datetime, side: str) -> None:
         self.profile, self.facts, self.now = profile, facts, now
-        self.agreement = profile.agreement
+        self.zones = profile.agreement.zones
+        self.zone = self.zones[side]  # the reading side's: for the agreement's own dates
+        self.entry, self.missing = entry_into_force(profile, facts)
+        self.end = agreement_end(profile, facts, self.entry)
 
-    def entries(self) -> Iterator[Entry]:
-        force = self._entry_into_force()
-        yield force
-        yield from self._anchored(force.at)
-        yield from self._term_end(force.at)
-        yield from self._termination()
-        yield from self._periodic(force.at)
-
-    def _entry_into_force(self) -> Entry:
-        clause = self.agreement.entry_into_force
-        if self.agreement.in_force_from is not None:
-            at = _midnight(self.agreement.in_force_from)
-            article = clause.article if clause else ""
-            return Entry(
-                ENTRY_INTO_FORCE,
-                article,
-                at,
-                Source.TEXT,
-                "date of the profile's agreement facts",
-                _date_state(at, self.now),
-                duty=False,
-            )
-        notices = [t for t in self.profile.types.values() if t.effect and t.effect.event == ENTRY_INTO_FORCE]
-        if clause is None or not notices:
-            return Entry(ENTRY_INTO_FORCE, "", None, Source.DEFAULT, "not known", State.PENDING, duty=False)
-        notice = notices[0]
-        latest = _latest(self.facts, notice.name)
-        missing = [side for side in self.profile.sides if side not in latest]
-        basis = clause.span.relative(f"after receipt of the last {notice.name}")
-        if missing:
-            return Entry(
-                ENTRY_INTO_FORCE,
-                clause.article,
-                None,
-                clause.span.source,
-                f"{basis}; waiting for {', '.join(missing)}",
-                State.PENDING,
-                duty=False,
-            )
-        at = clause.span.after(max(latest.values()))
-        return Entry(
-            ENTRY_INTO_FORCE, clause.article, at, clause.span.source, basis, _date_state(at, self.now), False
-        )
-
-    def _term_ends(self, force: datetime) -> tuple[datetime, Span] | None:
-        """The end of the current term (the first end after now), with the span that set it."""
-        term, renewal = self.agreement.term, self.agreement.renewal
-        if term is None:
-            return None
-        end, span = term.after(force), term
-        while end <= self.now and renewal is not None:
-            end, span = renewal.after(end), renewal
-        return end, span
-
-    def _term_end(self, force: datetime | None) -> Iterator[Entry]:
-        ends = self._term_ends(force) if force else None
-        if ends is None:
-            return
-        end, span = ends
-        clause = self.agreement.denunciation
-        renewed = " (renewed automatically)" if self.agreement.renewal else ""
-        yield Entry(
-            TERM_END,
-            clause.article if clause else "",
-            end,
-            span.source,
-            span.relative("term from entry into force") + renewed,
-            _date_state(end, self.now),
-            duty=False,
-        )
-
-    def _anchored(self, force: datetime | None) -> Iterator[Entry]:
+    def __iter__(self) -> Iterator[Row]:
+        yield self._entry_row()
+        yield from self._protocol_rows()
         for message_type in self.profile.types.values():
             anchored = message_type.anchored
-            if anchored is None:
-                continue
-            span = anchored.within or anchored.before
-            assert span is not None
-            anchor: datetime | None = force
-            if anchored.anchor == TERM_END:
-                ends = self._term_ends(force) if force else None
-                anchor = ends[0] if ends else None
-            relation = f"after {anchored.anchor}" if anchored.within else f"before {anchored.anchor}"
-            basis = span.relative(relation)
-            if anchor is None:
-                yield Entry(
-                    message_type.name,
-                    message_type.article,
-                    None,
-                    span.source,
-                    f"{basis}; {anchored.anchor} not known yet",
-                    State.PENDING,
-                    duty=True,
+            if anchored is not None and anchored.within is not None:
+                yield from (
+                    self._within_row(message_type, anchored.within, side) for side in self.profile.sides
                 )
-                continue
-            at = span.after(anchor) if anchored.within else span.before(anchor)
-            sent = _latest(self.facts, message_type.name)
-            met = all(side in sent for side in self.profile.sides) if anchored.within else bool(sent)
-            if anchored.before and not sent:
-                state = State.UPCOMING if at >= self.now else State.PASSED  # a right, not a duty
-            else:
-                state = _duty_state(at, self.now, met)
-            yield Entry(
-                message_type.name,
-                message_type.article,
-                at,
-                span.source,
-                basis,
-                state,
-                duty=anchored.within is not None,
-            )
+            if message_type.periodic is not None:
+                yield self._periodic_row(message_type, message_type.periodic)
+        if self.profile.agreement.term is not None and self.entry is not None:
+            yield from self._term_rows(self.entry.on)
+        if self.profile.agreement.termination is not None and self.end is not None:
+            yield self._dated(TERMINATION, self.end, State.ENDED)
 
-    def _termination(self) -> Iterator[Entry]:
-        for message_type in self.profile.types.values():
-            effect = message_type.effect
-            if effect is None or effect.event != TERMINATION:
-                continue
-            latest = _latest(self.facts, message_type.name)
-            if latest:
-                at = effect.after.after(min(latest.values()))
-                basis = effect.after.relative(f"after receipt of the {message_type.name}")
-                yield Entry(
-                    TERMINATION,
-                    message_type.article,
-                    at,
-                    effect.after.source,
-                    basis,
-                    _date_state(at, self.now),
-                    duty=False,
-                )
+    def today(self, zone: str) -> date:
+        return self.now.astimezone(ZoneInfo(zone)).date()
 
-    def _periodic(self, force: datetime | None) -> Iterator[Entry]:
-        for message_type in self.profile.types.values():
-            period = message_type.periodic
-            if period is None:
-                continue
-            latest = _latest(self.facts, message_type.name)
-            since = max(latest.values()) if latest else force
-            what = "the last record" if latest else "entry into force"
-            if since is None:
-                yield Entry(
-                    message_type.name,
-                    message_type.article,
-                    None,
-                    period.source,
-                    period.relative("after entry into force") + "; entry into force not known yet",
-                    State.PENDING,
-                    duty=True,
-                )
-                continue
-            at = period.after(since)
-            yield Entry(
-                message_type.name,
-                message_type.article,
-                at,
-                period.source,
-                period.relative(f"after {what}") + " (at least once per period)",
-                _duty_state(at, self.now, met=False),
-                duty=True,
-            )
+    def _dated(self, what: str, dated: Dated, after: State, subject: str = "") -> Row:
+        """A date of the agreement itself (entry into force, last day), read in the reading side's zone."""
+        state = _on_day(dated.on, self.today(self.zone), after)
+        return Row(what, None, dated.article, dated.on, self.zone, dated.source, state, dated.reasoning,
+                   subject=subject)  # fmt: skip
+
+    def _joint_zone(self, on: date) -> str:
+        """The zone where *on* ends last: a joint duty is missed once the day is over for both."""
+        day_after = on + timedelta(days=1)
+        return max(self.zones.values(), key=lambda zone: datetime.combine(day_after, time(), ZoneInfo(zone)))
+
+    def _lapsed(self, due: date) -> bool:
+        """The agreement ends before *due*: the duty no longer applies."""
+        return self.end is not None and self.end.on < due
+
+    # -- entry into force (Art. 49) and of the amendment protocols (Art. 47) ------------------------
+    def _entry_row(self) -> Row:
+        if self.entry is not None:
+            return self._dated(ENTRY_INTO_FORCE, self.entry, State.MET)
+        clause = self.profile.agreement.entry_into_force
+        article, source = (clause.article, clause.span.source) if clause else ("", Source.TEXT)
+        waiting = f"waiting for the {ENTRY_NOTICE} about the Agreement itself of {', '.join(self.missing)}"
+        return Row(ENTRY_INTO_FORCE, None, article, None, self.zone, source, State.UPCOMING, waiting)
+
+    def _protocol_rows(self) -> Iterator[Row]:
+        """Each amendment protocol enters into force by its own notices, as Art. 49 says (Art. 47)."""
+        clause = self.profile.agreement.entry_into_force
+        protocols: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            if fact.type == ENTRY_NOTICE and fact.instrument not in (None, AGREEMENT):
+                protocols.setdefault(fact.protocol or "amendment protocol (not named)", []).append(fact)
+        for name, notices in protocols.items():
+            dated, missing = notified_entry(self.profile, notices, f"protocol «{name}»", PROTOCOL_ARTICLE)
+            if dated is not None:
+                yield self._dated(PROTOCOL_ENTRY_INTO_FORCE, dated, State.MET, subject=name)
+            elif clause is not None:
+                waiting = f"waiting for the {ENTRY_NOTICE} about it of {', '.join(missing)}"
+                source = clause.span.source
+                yield Row(PROTOCOL_ENTRY_INTO_FORCE, None, PROTOCOL_ARTICLE, None, self.zone, source,
+                          State.UPCOMING, waiting, subject=name)  # fmt: skip
+
+    # -- duties anchored on entry into force, periodic duties (Annex 1) -----------------------------
+    def _within_row(self, message_type: MessageType, span: Span, side: str) -> Row:
+        """*side*'s duty within *span* after entry into force (Annex 1 §1), in its own zone."""
+        zone = self.zones[side]
+        basis = f"{side}'s {message_type.name} within {span} after entry into force"
+        if self.entry is None:
+            return Row(message_type.name, side, message_type.article, None, zone, span.source,
+                       State.UPCOMING, f"{basis}, which is not known yet", duty=True)  # fmt: skip
+        due = span.after_date(self.entry.on)
+        sent = first_per_side(self.facts, message_type.name).get(side)
+        done_on = local_date(sent.received_at, self.profile, side) if sent else None
+        if done_on is not None:
+            state = State.MET if done_on <= due else State.MISSED
+        else:
+            state = State.ENDED if self._lapsed(due) else _on_day(due, self.today(zone), State.MISSED)
+        reasoning = f"{basis} ({self.entry.on}){_done(done_on, due)}"
+        if state is State.MISSED and done_on is None:
+            reasoning += "; not received"
+        return Row(message_type.name, side, message_type.article, due, zone, span.source, state, reasoning,
+                   duty=True)  # fmt: skip
+
+    def _periodic_row(self, message_type: MessageType, period: Span) -> Row:
+        """At least once per period (Annex 1 §4): due a period after the last record received since
+        entry into force, or after entry into force."""
+        if self.entry is None:
+            return Row(message_type.name, None, message_type.article, None, self.zone, period.source,
+                       State.UPCOMING, f"at least once every {period} after entry into force, which is "
+                       "not known yet", duty=True)  # fmt: skip
+        since, what = self.entry.on, f"entry into force ({self.entry.on})"
+        records = [received_on(f, self.profile) for f in self.facts if f.type == message_type.name]
+        if records and max(records) >= since:
+            since, what = max(records), f"the last record, received {max(records)}"
+        due = period.after_date(since)
+        zone = self._joint_zone(due)
+        state = _on_day(due, self.today(zone), State.MISSED)
+        reasoning = f"at least once every {period}: due {period} after {what}"
+        if self.end is not None and self._lapsed(due):
+            state, reasoning = State.ENDED, f"{reasoning}; the agreement's last day is {self.end.on}"
+        return Row(message_type.name, None, message_type.article, due, zone, period.source, state, reasoning,
+                   duty=True)  # fmt: skip
+
+    # -- a fixed term, its denunciation and renewal (KZ–AZ Art. 12) ---------------------------------
+    def _term_rows(self, start: date) -> Iterator[Row]:
+        today = self.today(self.zone)
+        ended = self.end is not None and self.end.on < today
+        current = terms(self.profile, start, self.end.on if self.end and ended else today)[-1]
+        yield self._term_end_row(current)
+        yield from (self._denunciation_row(current, start, side) for side in self.profile.sides)
+        if self.profile.agreement.renewal is not None:
+            yield self._renewal_row(current)
+
+    def _ends_with(self, term: Term) -> bool:
+        return self.end is not None and self.end.on == term.ends_on
+
+    def _term_end_row(self, term: Term) -> Row:
+        agreement = self.profile.agreement
+        span = agreement.term if term.number == 1 else agreement.renewal
+        assert span is not None and agreement.denunciation is not None
+        basis = f"term {term.number} ({span}) runs {term.starts_on} to {term.ends_on}"
+        if self._ends_with(term) and self.end is not None:
+            state = _on_day(term.ends_on, self.today(self.zone), State.ENDED)
+            reasoning = f"{basis}; the agreement {self.end.reasoning}"
+        else:
+            state = _on_day(term.ends_on, self.today(self.zone), State.MET)
+            reasoning = f"{basis}; renewed automatically unless denounced in time"
+        return Row(TERM_END, None, agreement.denunciation.article, term.ends_on, self.zone, span.source,
+                   state, reasoning)  # fmt: skip
+
+    def _denunciation_row(self, term: Term, start: date, side: str) -> Row:
+        """*side* may denounce for *term* until its deadline, in its own zone (Art. 12)."""
+        clause = self.profile.agreement.denunciation
+        assert clause is not None and term.deadline is not None
+        notices = denunciations(self.profile, self.facts)
+        counted = [f for f in notices if denounced_term(self.profile, f, start) == term]
+        ours = [f for f in counted if f.sender == side]
+        basis = f"{side} may denounce by {term.deadline}, {clause.span} before term {term.number} ends"
+        if ours:
+            day = local_date(ours[0].received_at, self.profile, side)
+            state, reasoning = State.MET, f"{basis}: its notice received {day} counts"
+        elif counted:
+            state, reasoning = State.ENDED, f"{basis}: not needed, {counted[0].sender}'s notice counts"
+        else:
+            state = _on_day(term.deadline, self.today(self.zones[side]), State.MISSED)
+            late = [f for f in notices if f.sender == side and self._late_in(f, term)]
+            reasoning = basis + (self._late_words(late[0], term) if late else "")
+        name, zone = self._denunciation_type(), self.zones[side]
+        return Row(name, side, clause.article, term.deadline, zone, clause.span.source, state, reasoning)
+
+    def _denunciation_type(self) -> str:
+        return next(
+            t.name for t in self.profile.types.values() if t.anchored and t.anchored.anchor == TERM_END
+        )
+
+    def _late_in(self, fact: Fact, term: Term) -> bool:
+        """Received during *term* after its deadline (its sender's date)."""
+        day = local_date(fact.received_at, self.profile, fact.sender)
+        return term.deadline is not None and term.deadline < day <= term.ends_on
+
+    def _late_words(self, fact: Fact, term: Term) -> str:
+        assert term.deadline is not None
+        day = local_date(fact.received_at, self.profile, fact.sender)
+        after = following(self.profile, term)
+        counts = f"; it counts for term {after.number}, ending {after.ends_on}" if after else ""
+        late = (day - term.deadline).days
+        return f"; its notice received {day} is {late} days late: it does not stop the renewal{counts}"
+
+    def _renewal_row(self, term: Term) -> Row:
+        renewal, clause = self.profile.agreement.renewal, self.profile.agreement.denunciation
+        assert renewal is not None and clause is not None
+        if self._ends_with(term):
+            return Row(RENEWAL, None, clause.article, term.ends_on, self.zone, renewal.source, State.ENDED,
+                       f"no renewal after {term.ends_on}: denounced in time")  # fmt: skip
+        nxt = following(self.profile, term)
+        assert nxt is not None
+        reasoning = f"renewed automatically for {renewal} after {term.ends_on}, to {nxt.ends_on}"
+        if self.end is not None:
+            reasoning += f"; then the agreement {self.end.reasoning}"
+        state = _on_day(term.ends_on, self.today(self.zone), State.MET)
+        return Row(RENEWAL, None, clause.article, term.ends_on, self.zone, renewal.source, state, reasoning)
 
 
-def treaty_calendar(profile: Profile, facts: Sequence[Fact], now: datetime) -> list[Entry]:
-    """Every anchored and periodic deadline of *profile* at *now*, given the recorded *facts*."""
-    return list(_Calendar(profile, facts, now).entries())
+__all__ = ["Calendar", "Fact", "Row", "State", "treaty_calendar"]

@@ -1,8 +1,10 @@
 """Lead times (pure): how long before the time it announces a notice must be sent.
 
 `lead(N)` types («не менее чем за N … до») and `prior` types («предварительно», our default N) name
-a body time (`EffectiveFrom`, `Period/Start`, …). The sender checks against its send time; the
-receiver checks again, independently, against its own receipt time minus the clock-skew
+a body time (`EffectiveFrom`, `Period/Start`, …). A `reply-by(field − N)` type has the same lead: its
+reply is due N before that time, so a proposal sent later could never be answered in time (Art. 5(1),
+8(1): the dates of a joint inspection are agreed «за 10 дней до»). The sender checks against its send
+time; the receiver checks again, independently, against its own receipt time minus the clock-skew
 tolerance. `after` types («с последующим уведомлением») announce an event that must already
 have happened.
 """
@@ -15,7 +17,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from gateway.errors import RuleError
-from gateway.profiles import MessageType, Span
+from gateway.profiles import Lead, MessageType, Span
 from gateway.reasons import Reason
 from gateway.render import SOURCE
 from gateway.rules.fields import earliest_time
@@ -33,16 +35,24 @@ class LeadCheck:
     starts_at: datetime  # the earliest body time at `field`
     measured_from: datetime  # send time (sender) or receipt time (receiver)
     earliest_start: datetime  # the earliest start the notice may announce at `measured_from`
+    reply: str | None = None  # for a reply-by type: the reply due `required` before `field`
 
     @property
     def met(self) -> bool:
         return self.starts_at >= self.earliest_start
 
+    @property
+    def latest_send(self) -> datetime:
+        """The last moment a notice announcing `starts_at` could be sent."""
+        return self.required.before(self.starts_at)
+
     def describe(self) -> str:
+        why = f" (its {self.reply} is due then)" if self.reply else ""
         return (
             f"Art. {self.article}: {self.type} must be sent at least {self.required.value} "
-            f"{self.required.unit.value} ({SOURCE[self.required.source]['en']}) before {self.field}; "
-            f"{self.field} is {format_time(self.starts_at)}, the earliest allowed at "
+            f"{self.required.unit.value} ({SOURCE[self.required.source]['en']}) before {self.field}{why}; "
+            f"{self.field} is {format_time(self.starts_at)}, so the latest it could be sent is "
+            f"{format_time(self.latest_send)}; the earliest {self.field} allowed at "
             f"{format_time(self.measured_from)} is {format_time(self.earliest_start)}"
         )
 
@@ -69,13 +79,24 @@ class EventCheck:
         )
 
 
+def required_lead(message_type: MessageType) -> Lead | None:
+    """The lead a notice of *message_type* must have: its own, or for a `reply-by(field − N)` type N
+    before that field (a later notice leaves its reply overdue on arrival)."""
+    if message_type.lead is not None:
+        return message_type.lead
+    reply = message_type.reply
+    if reply is not None and reply.by_field is not None and reply.before is not None:
+        return Lead(reply.before, reply.by_field)
+    return None
+
+
 def check_lead(
     message_type: MessageType, body: etree._Element, at: datetime, tolerance: timedelta = timedelta(0)
 ) -> LeadCheck | None:
     """The lead check of *body* sent (or received) *at*; None when the type has no lead or no time.
 
     *tolerance* widens the check for the receiver: the peer's clock may differ by that much."""
-    lead = message_type.lead
+    lead = required_lead(message_type)
     if lead is None:
         return None
     starts_at = earliest_time(body, lead.field)
@@ -89,6 +110,7 @@ def check_lead(
         starts_at=starts_at,
         measured_from=at,
         earliest_start=lead.span.after(at) - tolerance,
+        reply=message_type.reply.type if message_type.lead is None and message_type.reply else None,
     )
 
 

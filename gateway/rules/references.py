@@ -20,6 +20,7 @@ from gateway.lifecycle import ObligationEvent
 from gateway.profiles import MessageType
 from gateway.reasons import Reason
 from gateway.rules.fields import earliest_time
+from gateway.rules.lead import required_lead
 from gateway.wire.envelope import Header
 
 
@@ -106,12 +107,13 @@ def lead_applies(
     """Whether the lead time is checked: always for a new notice; never for a cancellation (calling
     something off early is always allowed); for a replacement only when it moves the start earlier
     than the notice it replaces announced (the peer already had the lead for that start)."""
-    if reference is None or message_type.lead is None:
+    lead = required_lead(message_type)
+    if reference is None or lead is None:
         return True
     if reference.kind is Kind.CANCELS:
         return False
     if earlier_body is None:
         return True
-    new = earliest_time(body, message_type.lead.field)
-    old = earliest_time(earlier_body, message_type.lead.field)
+    new = earliest_time(body, lead.field)
+    old = earliest_time(earlier_body, lead.field)
     return new is None or old is None or new < old

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, case, func, select
 
@@ -51,13 +52,20 @@ def earlier(conn: Connection, message_id: str) -> list[Earlier]:
     return [Earlier(r.direction, r.peer, r.profile, r.type, r.payload) for r in conn.execute(query)]
 
 
-def received(
-    conn: Connection, profile: str, peer: str, types: Sequence[str]
-) -> list[tuple[str, str, datetime]]:
-    """(type, direction, time of receipt) of every message of *types* exchanged with *peer* under
-    *profile* that its recipient acknowledged without refusing it: what the treaty calendar reads."""
+class Recorded(NamedTuple):
+    """A message a treaty clock reads."""
+
+    type: str
+    direction: str  # out: we sent it | in: the peer did
+    received_at: datetime  # when its recipient received it (the signed receipt's time)
+    payload: bytes  # the exact signed bytes: an entry-into-force notice says what it concerns
+
+
+def treaty_messages(conn: Connection, profile: str, peer: str, types: Sequence[str]) -> list[Recorded]:
+    """Every message of *types* exchanged with *peer* under *profile* that its recipient received
+    without refusing it, with its time of receipt and signed bytes: what the treaty calendar reads."""
     query = (
-        select(messages.c.type, messages.c.direction, receipts.c.at)
+        select(messages.c.type, messages.c.direction, receipts.c.at, messages.c.payload)
         .join(
             receipts,
             (receipts.c.message_id == messages.c.message_id) & (receipts.c.direction != messages.c.direction),
@@ -69,4 +77,5 @@ def received(
             & (receipts.c.status != "rejected")
         )
     )
-    return [(str(row.type), str(row.direction), aware(row.at)) for row in conn.execute(query).all()]
+    rows = conn.execute(query).all()
+    return [Recorded(str(r.type), str(r.direction), aware(r.at), bytes(r.payload)) for r in rows]

@@ -10,9 +10,10 @@ import pytest
 from lxml import etree
 
 from gateway import paths
+from gateway.errors import RuleError
 from gateway.profiles import Source, Timing, load_profiles
+from gateway.reasons import Reason
 from gateway.render import SOURCE
-from gateway.rules.calendar import Fact, State, treaty_calendar
 from gateway.rules.deadlines import (
     Duty,
     decision_deadlines,
@@ -21,7 +22,7 @@ from gateway.rules.deadlines import (
     running_from_receipt,
 )
 from gateway.rules.fields import field_nodes
-from gateway.rules.lead import check_event, check_lead
+from gateway.rules.lead import check_event, check_lead, receiver_warnings, sender_check
 from gateway.wire.envelope import body_of, format_time
 from gateway.wire.parsing import parse
 
@@ -172,6 +173,39 @@ def test_reply_by_field_minus_ten_days() -> None:
     assert running_from_receipt(proposal, T0) == [], "it runs to the start, not from receipt"
 
 
+@pytest.mark.parametrize(
+    ("lead", "refused"),
+    [(10 * D, False), (10 * D - S, True), (3 * D, True)],
+    ids=["10 days", "1 s short", "3 days"],
+)
+def test_a_joint_inspection_proposal_that_could_not_be_answered_in_time_is_refused(
+    lead: timedelta, refused: bool
+) -> None:
+    """Art. 5(1), 8(1): the dates are agreed 10 days before; a proposal sent later would leave its reply
+    overdue on arrival, so the sender is refused like a short lead, with the latest possible date."""
+    proposal = PROFILES[UZ].types["joint-inspection-proposal"]
+    notice = body(UZ, "joint-inspection-proposal", Period__Start=T0 + lead)
+    if not refused:
+        assert sender_check(proposal, notice, T0, None) is None
+        assert receiver_warnings(proposal, notice, T0 + SKEW, SKEW) == []
+        return
+    with pytest.raises(RuleError) as error:
+        sender_check(proposal, notice, T0, None)
+    assert error.value.reason is Reason.LEAD_TIME_SHORT
+    assert error.value.field == "Notification/Body/JointInspectionProposal/Period/Start"
+    message = error.value.message
+    assert (
+        "Art. 5(1), 8(1): joint-inspection-proposal must be sent at least 10 days (fixed by the agreement)"
+        in message
+    )
+    assert "its joint-inspection-reply is due then" in message
+    assert f"the latest it could be sent is {format_time(T0 + lead - 10 * D)}" in message
+    late = sender_check(proposal, notice, T0, "the flood made the inspection urgent")
+    assert late is not None and not late.met, "with a justification it goes out, marked late"
+    [(reason, _detail)] = receiver_warnings(proposal, notice, T0 + SKEW, SKEW)  # the peer sent it at T0
+    assert reason is Reason.LEAD_TIME_SHORT
+
+
 # -- after: the event lies in the past ---------------------------------------------------------------
 @pytest.mark.parametrize(
     ("occurred", "tolerance", "met"),
@@ -194,50 +228,7 @@ def test_joint_decisions_with_due_dates_become_obligations() -> None:
         assert deadline.item
 
 
-# -- anchored and periodic ---------------------------------------------------------------------------
-def entries(profile: str, facts: list[Fact], now: datetime) -> dict[str, tuple[datetime | None, State]]:
-    return {e.what: (e.at, e.state) for e in treaty_calendar(PROFILES[profile], facts, now)}
-
-
-def test_kz_uz_enters_into_force_30_days_after_the_last_notice() -> None:
-    kz = Fact("entry-into-force-notice", "KZ", T0)
-    assert entries(UZ, [kz], T0)["entry-into-force"] == (None, State.PENDING)
-    uz = Fact("entry-into-force-notice", "UZ", T0 + 5 * D)
-    force = T0 + 35 * D
-    assert entries(UZ, [kz, uz], force - S)["entry-into-force"] == (force, State.UPCOMING)
-    assert entries(UZ, [kz, uz], force)["entry-into-force"] == (force, State.PASSED)
-    # Annex 1 §1: each side's composition within 3 months of entry into force.
-    due = datetime(2027, 3, 28, 9, 0, tzinfo=UTC)
-    assert entries(UZ, [kz, uz], due)["commission-composition"] == (due, State.UPCOMING)
-    assert entries(UZ, [kz, uz], due + S)["commission-composition"] == (due, State.OVERDUE)
-    both = [kz, uz, Fact("commission-composition", "KZ", due), Fact("commission-composition", "UZ", due)]
-    assert entries(UZ, both, due + S)["commission-composition"] == (due, State.MET)
-
-
-def test_termination_90_days_after_receipt() -> None:
-    notice = Fact("termination-notice", "UZ", T0)
-    assert entries(UZ, [notice], T0)["termination"] == (T0 + 90 * D, State.UPCOMING)
-    assert "termination" not in entries(UZ, [], T0)
-
-
-def test_commission_meets_at_least_once_a_year() -> None:
-    last = Fact("commission-meeting-record", "KZ", datetime(2026, 3, 1, 10, tzinfo=UTC))
-    force = [Fact("entry-into-force-notice", side, datetime(2025, 1, 1, tzinfo=UTC)) for side in ("KZ", "UZ")]
-    due = datetime(2027, 3, 1, 10, tzinfo=UTC)
-    assert entries(UZ, [*force, last], due)["commission-meeting-record"] == (due, State.UPCOMING)
-    assert entries(UZ, [*force, last], due + S)["commission-meeting-record"] == (due, State.OVERDUE)
-
-
-def test_kz_az_denunciation_window_from_the_profiles_facts() -> None:
-    calendar = entries(AZ, [], T0)
-    assert calendar["entry-into-force"] == (datetime(1997, 6, 10, tzinfo=UTC), State.PASSED)
-    assert calendar["term-end"] == (datetime(2027, 6, 10, tzinfo=UTC), State.UPCOMING)
-    deadline = datetime(2026, 12, 10, tzinfo=UTC)  # 6 months before 2027-06-10 (Art. 12)
-    assert calendar["denunciation-notice"] == (deadline, State.UPCOMING)
-    assert entries(AZ, [], deadline + S)["denunciation-notice"] == (deadline, State.PASSED)
-    # After 2027-06-10 the agreement is renewed: the next window closes 2036-12-10.
-    later = entries(AZ, [], datetime(2027, 6, 10, 0, 0, 1, tzinfo=UTC))
-    assert later["denunciation-notice"][0] == datetime(2036, 12, 10, tzinfo=UTC)
+# Anchored and periodic dates: tests/rules/test_calendar.py.
 
 
 def test_every_timing_class_is_covered_for_both_profiles() -> None:
