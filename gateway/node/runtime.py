@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from gateway import heap
 from gateway.errors import ConfigError, GatewayError
@@ -95,21 +95,7 @@ class Node:
             faults=faults,
         )
         wake = dispatcher.wake.set
-        self.inbound = Inbound(
-            config=config,
-            contract=self.contract,
-            codec=self.codec,
-            signer=self.signer,
-            profiles=profiles,
-            trust=self.trust,
-            obligations=self.obligations,
-            db=db,
-            clock=clock,
-            events=self.events,
-            wake=wake,
-            faults=faults,
-            stop=self.stop,
-        )
+        self.inbound = self._inbound(db, wake)
         self.submissions = Submissions(
             config=config,
             contract=self.contract,
@@ -135,6 +121,23 @@ class Node:
             faults=faults,
         )
         return dispatcher, sweeper
+
+    def _inbound(self, db: Database, wake: Callable[[], None]) -> Inbound:
+        return Inbound(
+            config=self.config,
+            contract=self.contract,
+            codec=self.codec,
+            signer=self.signer,
+            profiles=self.profiles,
+            trust=self.trust,
+            obligations=self.obligations,
+            db=db,
+            clock=self.clock,
+            events=self.events,
+            wake=wake,
+            faults=self.faults,
+            stop=self.stop,
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         self.stop = stop

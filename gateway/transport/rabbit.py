@@ -1,4 +1,4 @@
-"""RabbitMQ transport: the only module that imports aio_pika.
+"""RabbitMQ transport: this package (rabbit, topology, deliveries) is the only one that imports aio_pika.
 
 One connection, supervised here rather than by aio-pika's robust layer, so that every reconnect
 rebuilds the whole session explicitly: the topology is declared (a PRECONDITION_FAILED stops the
@@ -31,7 +31,6 @@ from aio_pika.abc import (
     AbstractConnection,
     AbstractExchange,
     AbstractIncomingMessage,
-    AbstractQueue,
 )
 from aiormq.exceptions import (
     AMQPConnectionError,
@@ -43,101 +42,13 @@ from aiormq.exceptions import (
     PublishError,
 )
 
-from gateway.errors import ConfigError, GatewayError
+from gateway.errors import ConfigError
+from gateway.transport.deliveries import Answer, InboundDelivery, PublishFailed, Submission
+from gateway.transport.topology import Names, declare
+
+__all__ = ["Answer", "InboundDelivery", "Names", "PublishFailed", "Submission", "Transport"]
 
 log = logging.getLogger("gateway.transport")
-
-QUORUM: dict[str, Any] = {"x-queue-type": "quorum"}
-DELIVERY_LIMIT = 5
-
-
-class PublishFailed(GatewayError):
-    """The broker did not take a message: nack, returned (unroutable), timeout or no connection."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-@dataclass(frozen=True)
-class Names:
-    """The broker names of one side (see deploy/rabbitmq/definitions.json)."""
-
-    side: str
-
-    @property
-    def inbound(self) -> str:
-        return f"bgw.{self.side}.in"
-
-    @property
-    def dlx(self) -> str:
-        return f"bgw.{self.side}.dlx"
-
-    @property
-    def dead(self) -> str:
-        return f"bgw.{self.side}.dead"
-
-    @property
-    def submit(self) -> str:
-        return f"bgw.{self.side}.submit"
-
-    @property
-    def national(self) -> str:
-        return f"bgw.{self.side}.national"
-
-    @property
-    def inbox(self) -> str:
-        return f"bgw.{self.side}.inbox"
-
-    @property
-    def events(self) -> str:
-        return f"bgw.{self.side}.events"
-
-
-@dataclass
-class InboundDelivery:
-    """A message from the peer. The handler settles it exactly once."""
-
-    body: bytes
-    message_id: str | None
-    kind: str | None
-    redelivered: bool
-    headers: Mapping[str, Any]
-    _message: AbstractIncomingMessage = field(repr=False)
-    _transport: Transport = field(repr=False)
-    settled: bool = False
-
-    async def handover(self, routing_key: str, payload: Mapping[str, Any], message_id: str) -> None:
-        """Publish *payload* to the national exchange and acknowledge, in one broker transaction."""
-        await self._transport._settle(self, handover=(routing_key, payload, message_id))
-
-    async def accept(self) -> None:
-        """Acknowledge: the message is recorded (or refused and quarantined) and answered."""
-        await self._transport._settle(self)
-
-    async def retry_later(self) -> None:
-        """Give it back to the broker (transient failure); after the delivery limit it is dead-lettered."""
-        await self._transport._settle(self, requeue=True)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A national system's submission, with what is needed to answer it."""
-
-    body: bytes
-    content_type: str
-    correlation_id: str | None
-    reply_to: str | None
-    message_id: str | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The node's answer to a submission; *dead_letter*: after answering, the submission goes to the
-    dead-letter queue (kept for the operators) instead of being acknowledged."""
-
-    payload: Mapping[str, Any]
-    dead_letter: bool = False
 
 
 InboundHandler = Callable[[InboundDelivery], Awaitable[None]]
@@ -227,7 +138,7 @@ class Transport:
         closed = asyncio.Event()
         connection.close_callbacks.add(lambda *_: closed.set())
         setup = await connection.channel()
-        await self._declare(setup)
+        await declare(setup, self.names)
         await setup.close()
         peer = await connection.channel(publisher_confirms=True, on_return_raises=True)
         local = await connection.channel(publisher_confirms=True, on_return_raises=True)
@@ -256,29 +167,6 @@ class Transport:
                     await asyncio.wait_for(self._idle.wait(), timeout=30)
         finally:
             settler.cancel()
-
-    async def _declare(self, channel: AbstractChannel) -> AbstractExchange:
-        names = self.names
-        dlx = await channel.declare_exchange(names.dlx, aio_pika.ExchangeType.FANOUT, durable=True)
-        inbound_exchange = await channel.declare_exchange(
-            names.inbound, aio_pika.ExchangeType.DIRECT, durable=True
-        )
-        national = await channel.declare_exchange(names.national, aio_pika.ExchangeType.TOPIC, durable=True)
-        dead = await channel.declare_queue(names.dead, durable=True, arguments=QUORUM)
-        await dead.bind(dlx, routing_key="")
-        poison: dict[str, Any] = {
-            **QUORUM,
-            "x-dead-letter-exchange": names.dlx,
-            "x-delivery-limit": DELIVERY_LIMIT,
-        }
-        inbound = await channel.declare_queue(names.inbound, durable=True, arguments=poison)
-        await inbound.bind(inbound_exchange, routing_key="message")
-        await channel.declare_queue(names.submit, durable=True, arguments=poison)
-        inbox: AbstractQueue = await channel.declare_queue(names.inbox, durable=True, arguments=QUORUM)
-        await inbox.bind(national, routing_key="notice.#")
-        events = await channel.declare_queue(names.events, durable=True, arguments=QUORUM)
-        await events.bind(national, routing_key="event.#")
-        return national
 
     # -- publishing ---------------------------------------------------------------------------------
 
