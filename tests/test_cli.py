@@ -173,6 +173,20 @@ def test_bench_e2e_prints_one_json_object_with_where_the_cpu_went() -> None:
     assert all(cpu[name] > 0 for name in ("KZ", "UZ", "broker")), figures
 
 
+def test_bench_store_prints_the_store_and_its_raw_baseline_for_both_databases() -> None:
+    """The sender's and receiver's writes on SQLite and PostgreSQL, each next to the same statements
+    replayed on the bare driver (the replay writes the same rows: it fails if they differ)."""
+    result = bgw("bench", "store", "-n", "64", "--rounds", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["db"] for line in lines] == ["sqlite", "postgresql"]
+    for line in lines:
+        for role in ("sender", "receiver"):
+            figures = line[role]
+            assert figures["store_ms"] > 0 and figures["raw_ms"] > 0, line
+            assert figures["ratio"] > 0
+
+
 def test_encode_names_a_missing_field() -> None:
     document = json.loads(bgw("decode", SAMPLE).stdout)
     del document["body"]["Measure"]

@@ -12,6 +12,7 @@ from lxml import etree
 
 from gateway import pki
 from gateway.bench import e2e as bench_e2e_module
+from gateway.bench import store as bench_store_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
 from gateway.cli import escalations as escalation_commands
@@ -219,6 +220,12 @@ def bench_sweep(args: argparse.Namespace) -> None:
     if args.due < 0 or args.open < max(args.due, 1):
         raise GatewayError("--open must be at least 1 and at least --due", reason=Reason.USAGE_INVALID)
     bench_sweep_module.run(open_count=args.open, due=args.due, db=args.db, as_json=args.json)
+
+
+def bench_store(args: argparse.Namespace) -> None:
+    if args.n < 1 or args.rounds < 1:
+        raise GatewayError("-n and --rounds must be at least 1", reason=Reason.USAGE_INVALID)
+    bench_store_module.run(count=args.n, db=args.db, rounds=args.rounds, as_json=args.json)
 
 
 def bench_wire(args: argparse.Namespace) -> None:

@@ -126,6 +126,16 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     sweep.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
     sweep.set_defaults(run=commands.bench_sweep)
+    store = bench_sub.add_parser(
+        "store", help="the store's CPU per notice vs raw DB-API writing the same rows"
+    )
+    store.add_argument("-n", type=int, default=2000, help="notices per round (default 2000)")
+    store.add_argument("--rounds", type=int, default=3, help="rounds; the best counts (default 3)")
+    store.add_argument(
+        "--db", choices=("sqlite", "postgresql", "both"), default="both", help="database (default both)"
+    )
+    store.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
+    store.set_defaults(run=commands.bench_store)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

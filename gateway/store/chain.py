@@ -24,18 +24,18 @@ class Entry:
     hash: str
 
 
+_DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_CONTENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def detail_text(detail: Mapping[str, Any]) -> str:
-    return json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _DETAIL.encode(detail)
 
 
 def entry_hash(
     prev_hash: str, seq: int, at: datetime, event: str, message_id: str | None, peer: str | None, detail: str
 ) -> str:
-    content = json.dumps(
-        [seq, at.isoformat(timespec="microseconds"), event, message_id, peer, detail],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    content = _CONTENT.encode([seq, at.isoformat(timespec="microseconds"), event, message_id, peer, detail])
     return hashlib.sha256(f"{prev_hash}|{content}".encode()).hexdigest()
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from gateway.store import chain
 from gateway.store.schema import log
@@ -21,7 +21,7 @@ from gateway.store.times import naive
 from gateway.store.unit import Tx
 
 _CHAIN_LOCK = 0x6267_7700  # PostgreSQL advisory lock serialising log appends across processes
-_LOCK_CHAIN = f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK})"
+_LOCK_CHAIN = Prepared(text(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK})"))
 _HEAD = Prepared(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1))
 _INSERT = Prepared(log.insert())
 
@@ -30,7 +30,7 @@ def head(tx: Tx) -> tuple[int, str]:
     """(seq, hash) of the last entry, as this transaction may extend it."""
     if tx.head is None:
         if tx.dialect == "postgresql":
-            tx.conn.connection.cursor().execute(_LOCK_CHAIN)
+            _LOCK_CHAIN.run(tx.conn, {})
         last = _HEAD.first(tx.conn, {})
         tx.head = (int(last[0]), str(last[1])) if last else (0, chain.GENESIS)
     return tx.head

@@ -11,7 +11,8 @@ SQLAlchemy writes (so Core reads and these writes agree), PostgreSQL takes it as
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +26,23 @@ _DIALECTS = {
     "sqlite": sqlite.dialect(paramstyle="named"),
     "postgresql": postgresql.psycopg.dialect(),  # type: ignore[no-untyped-call]
 }
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
 
 
 _CONSTANT = re.compile(r"^[a-z][a-z0-9-]*$")
+Statement = tuple[str, Any, bool]  # (text, bound parameters, executemany?)
+_recorders: list[list[Statement]] = []  # `recording` blocks open (the store benchmark)
+
+
+@contextmanager
+def recording() -> Iterator[list[Statement]]:
+    """Record every prepared statement run in this block, as (text, bound parameters, executemany?):
+    the store benchmark replays them on the bare driver as its raw baseline."""
+    statements: list[Statement] = []
+    _recorders.append(statements)
+    try:
+        yield statements
+    finally:
+        _recorders.remove(statements)
 
 
 def const(value: str) -> ColumnElement[Any]:
@@ -44,7 +58,18 @@ def consts(values: Iterable[str]) -> list[ColumnElement[Any]]:
 
 
 def _sqlite_value(value: object) -> object:
-    return value.strftime(_SQLITE_TIME) if isinstance(value, datetime) else value
+    """A datetime as the text SQLAlchemy's SQLite DATETIME stores (always with microseconds)."""
+    if type(value) is not datetime:
+        return value
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 - several times faster than strftime
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 class Prepared:
@@ -68,15 +93,13 @@ class Prepared:
 
     def _bound(self, dialect: str, params: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
         text, fixed = self.compiled(dialect)
-        if fixed:
-            params = {**fixed, **params}
-        if dialect == "sqlite":
-            params = {key: _sqlite_value(value) for key, value in params.items()}
-        return text, params
+        return text, {**fixed, **params} if fixed else params
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         """Execute with *params*; returns the DB-API cursor (rows, rowcount)."""
         text, bound = self._bound(conn.dialect.name, params)
+        for recorder in _recorders:
+            recorder.append((text, bound, False))
         cursor = conn.connection.cursor()
         try:
             cursor.execute(text, bound)
@@ -89,6 +112,8 @@ class Prepared:
         dialect = conn.dialect.name
         text, _ = self.compiled(dialect)
         bound = [self._bound(dialect, row)[1] for row in rows]
+        for recorder in _recorders:
+            recorder.append((text, bound, True))
         cursor = conn.connection.cursor()
         try:
             cursor.executemany(text, bound)

@@ -33,6 +33,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 P = ParamSpec("P")
 T = TypeVar("T")
 _WRITE = "bgw_write"  # execution option of the connections that write
+_EXPECTED = (SQLAlchemyError, GatewayError, ValueError)  # what a store call may fail with
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -115,20 +116,19 @@ class Store:
             return function(conn, *args, **kwargs)
 
     def group(self, calls: Sequence[Callable[[Tx], T]]) -> list[T | BaseException]:
-        """Run *calls* in one transaction (group commit): each in its own savepoint, so one call's
-        failure rolls back only that call; one commit (one fsync) for all. If the commit fails, it
-        raises and none of them happened."""
-        if len(calls) == 1:  # alone: no savepoint needed, its failure rolls back the transaction
+        """Run *calls* in one transaction (group commit: one commit, one fsync, for all). If one of
+        them fails, the group is rolled back and each call runs again in a transaction of its own, so
+        a failure stays its caller's. If the commit itself fails, it raises: none of them happened."""
+        if len(calls) > 1:
             try:
-                return [self.write(calls[0])]
-            except (SQLAlchemyError, GatewayError, ValueError) as exc:
-                return [exc]
-        results: list[T | BaseException] = []
-        with self.transaction() as tx:
-            for call in calls:
-                try:
-                    with tx.savepoint():
-                        results.append(call(tx))
-                except (SQLAlchemyError, GatewayError, ValueError) as exc:
-                    results.append(exc)
-        return results
+                with self.transaction() as tx:
+                    return [call(tx) for call in calls]
+            except _EXPECTED:
+                pass  # the whole group is rolled back: each again, alone
+        return [self._alone(call) for call in calls]
+
+    def _alone(self, call: Callable[[Tx], T]) -> T | BaseException:
+        try:
+            return self.write(call)
+        except _EXPECTED as exc:
+            return exc

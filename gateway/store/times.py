@@ -7,6 +7,8 @@ from typing import overload
 
 
 def naive(moment: datetime) -> datetime:
+    if moment.tzinfo is UTC:  # the common case, without the conversion
+        return moment.replace(tzinfo=None)
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
