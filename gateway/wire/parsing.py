@@ -170,6 +170,19 @@ class _Counter:
                 raise WireError(f"more than {cap} {what} in the document", reason=reason)
 
 
+def root_tag(data: bytes) -> str | None:
+    """The qualified name of the root element, read from the first chunk only (None when it is
+    not there or the bytes are not XML); to choose limits before the document is parsed."""
+    parser = etree.XMLPullParser(events=("start",), **_OPTIONS)
+    try:
+        parser.feed(data[:CHUNK])
+        for _event, element in parser.read_events():
+            return str(cast(etree._Element, element).tag)
+    except etree.LxmlError:
+        return None
+    return None
+
+
 def _check_namespace(prefix: str, uri: str) -> None:
     """A namespace name is an absolute URI (canonical XML forbids relative ones); xmlns="" undeclares."""
     if uri == "" and not prefix:
