@@ -38,6 +38,7 @@ from gateway.wire.envelope import DSIG_NS
 from gateway.wire.parsing import Limits
 
 MAX_CERTIFICATES = 4
+MAX_SHAPE_ATTRIBUTES = 4  # the shape has at most one attribute per element
 _WEAK_MARKERS = ("sha1", "md5", "ripemd")
 ALLOWED_TRANSFORMS = (dsig.ENVELOPED, dsig.EXC_C14N)
 
@@ -118,14 +119,20 @@ def _signed_info(signature: etree._Element) -> etree._Element:
 
 
 def _check_size(signed_info: etree._Element, most: int) -> None:
-    """Names, text and attribute values of SignedInfo, counted until the cap: bounded work."""
+    """Names, text and attribute values of SignedInfo, counted until the cap: bounded work. (lxml
+    reads each attribute value by a search along the element's attributes, so values are read only
+    once the count of attributes is known to be small.)"""
     size = 0
     for node in signed_info.iter():
-        size += len(str(node.tag)) + len(node.text or "") + len(node.tail or "")
-        size += sum(len(key) + len(value) for key, value in node.items())
-        if size > most:
+        attributes = len(node.attrib)
+        size += len(str(node.tag)) + len(node.text or "") + len(node.tail or "") + 4 * attributes
+        if attributes <= MAX_SHAPE_ATTRIBUTES:
+            size += sum(len(key) + len(value) for key, value in node.items())
+        if size > most or attributes > MAX_SHAPE_ATTRIBUTES:
             raise SignatureError(
-                f"SignedInfo is larger than {most} characters", reason=Reason.SIGNATURE_SIGNED_INFO_TOO_LARGE
+                f"SignedInfo is larger than {most} characters or has an element with more than "
+                f"{MAX_SHAPE_ATTRIBUTES} attributes",
+                reason=Reason.SIGNATURE_SIGNED_INFO_TOO_LARGE,
             )
 
 
