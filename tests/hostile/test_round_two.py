@@ -5,20 +5,25 @@ clock-skew tolerance, receipts and dossiers tied to what they answer, no crash o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from lxml import etree
 
+from gateway import paths
 from gateway.errors import WireError
 from gateway.reasons import Reason
 from gateway.wire.budget import Budget
 from gateway.wire.contract import Contract
-from gateway.wire.envelope import format_time
+from gateway.wire.dossier import DOSSIER_TYPE, Case, Document, build_dossier, check_documents
+from gateway.wire.envelope import Header, format_time, read_header
 from gateway.wire.parsing import Limits, parse
+from gateway.wire.signing import SigningKey, sign
 from gateway.wire.trust import TrustStore
 from gateway.wire.verification import verify
-from tests.hostile import round_two
+from tests.conftest import sign_sample
+from tests.hostile import cases, round_two
 from tests.hostile.conftest import receive
 from tests.hostile.kit import Kit, Listener
 
@@ -126,3 +131,60 @@ def test_created_within_the_skew_is_accepted_beyond_it_refused(kit: Kit, trust: 
         verify(signed, trust, created - timedelta(seconds=301))
     assert refused.value.reason is Reason.CREATED_IN_FUTURE
     verify(signed, trust, created - timedelta(seconds=301), skew=timedelta(seconds=600))
+
+
+# ---- class 4: a dossier holds only what belongs to its case ----------------------------------------
+
+AT = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+
+
+def _dossier_with(notice: bytes, documents: list[Document], signer: SigningKey) -> etree._Element:
+    header = read_header(parse(notice))
+    case = Case(
+        "reply", "", "UZ", "joint-meeting-reply", "40(1)", "text", "48 hours (text)", AT, "diplomatic", AT
+    )
+    dossier_id = "0d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6"
+    dossier_header = Header(
+        dossier_id,
+        header.profile,
+        DOSSIER_TYPE,
+        header.sender,
+        header.recipient,
+        AT,
+        in_reply_to=header.message_id,
+    )
+    return etree.fromstring(sign(build_dossier(dossier_header, case, documents, []), signer))
+
+
+def test_a_dossier_names_what_does_not_belong_to_its_case(
+    kit: Kit, signers: Mapping[str, SigningKey], trust: TrustStore, contract: Contract
+) -> None:
+    notice_id = read_header(parse(kit.signed)).message_id
+    own_receipt = round_two._receipt(kit, lambda root: _answer(root, notice_id))
+    other_receipt = round_two._receipt(
+        kit, lambda root: _answer(root, "0b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b")
+    )
+    other_link = sign_sample(paths.SAMPLES / "kz-az-environment-1997" / "amendment-proposal.xml", signers)
+    failing = cases.validly_signed_invalid_body(kit)
+    documents = [
+        Document("notice", notice_id, kit.signed),
+        Document("receipt", read_header(parse(own_receipt)).message_id, own_receipt),
+        Document("receipt", read_header(parse(other_receipt)).message_id, other_receipt),
+        Document("notice", read_header(parse(other_link)).message_id, other_link),
+        Document("notice", notice_id, failing),
+    ]
+    checked = check_documents(_dossier_with(kit.signed, documents, signers["KZ"]), trust, AT, contract)
+    problems = [item.problem for item in checked]
+    assert problems[:2] == [None, None], problems
+    assert problems[2] is not None and "about message" in problems[2]
+    assert problems[3] is not None and "profile kz-az-environment-1997" in problems[3]
+    assert problems[4] is not None and problems[4].startswith("schema-invalid")
+
+
+def _answer(root: etree._Element, message_id: str) -> None:
+    """Make the sample receipt acknowledge *message_id*."""
+    for path in (
+        f"{round_two.env('Header')}/{round_two.env('InReplyTo')}",
+        f"{round_two.env('Acknowledgement')}/{round_two.env('MessageId')}",
+    ):
+        root.find(path).text = message_id  # type: ignore[union-attr]
