@@ -12,6 +12,7 @@ from lxml import etree
 
 from gateway import pki
 from gateway.bench import e2e as bench_e2e_module
+from gateway.bench import hostile as bench_hostile_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
 from gateway.cli import escalations as escalation_commands
@@ -230,6 +231,16 @@ def bench_sweep(args: argparse.Namespace) -> None:
     if args.due < 0 or args.open < max(args.due, 1):
         raise GatewayError("--open must be at least 1 and at least --due", reason=Reason.USAGE_INVALID)
     bench_sweep_module.run(open_count=args.open, due=args.due, db=args.db, as_json=args.json)
+
+
+def bench_hostile(args: argparse.Namespace) -> None:
+    bench_hostile_module.run(as_json=args.json)
+
+
+def bench_fuzz(args: argparse.Namespace) -> None:
+    if args.seconds <= 0:
+        raise GatewayError("--seconds must be more than 0", reason=Reason.USAGE_INVALID)
+    bench_hostile_module.fuzz(args.seconds)
 
 
 def bench_wire(args: argparse.Namespace) -> None:

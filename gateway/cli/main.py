@@ -123,6 +123,16 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     sweep.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
     sweep.set_defaults(run=commands.bench_sweep)
+    hostile = bench_sub.add_parser(
+        "hostile", help="slowest refusal of hostile input vs verifying a valid 1 MiB notice"
+    )
+    hostile.add_argument("--json", action="store_true", help="print one JSON object")
+    hostile.set_defaults(run=commands.bench_hostile)
+    fuzz = bench_sub.add_parser(
+        "fuzz", help="the test suite's fuzzer over parse, verify, decode, render, for N seconds"
+    )
+    fuzz.add_argument("--seconds", type=float, default=600.0, help="how long (default 600)")
+    fuzz.set_defaults(run=commands.bench_fuzz)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,7 +27,8 @@ shape, unsigned content (ds:Object, text) beside the signed part, or another kin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 
 from lxml import etree
 
@@ -47,10 +48,16 @@ def ds(local: str) -> str:
     return f"{{{DSIG_NS}}}{local}"
 
 
+SIGNED_INFO, SIGNATURE_VALUE, KEY_INFO, OBJECT = (
+    ds(local) for local in ("SignedInfo", "SignatureValue", "KeyInfo", "Object")
+)
+_OUTSIDE = [SIGNED_INFO, SIGNATURE_VALUE, KEY_INFO]
+
+
 @dataclass(frozen=True)
 class Shape:
-    """An element of the shape: its attributes, its children in order, the text it may carry, and
-    the code for content inside it that does not belong there."""
+    """An element of the shape: its attributes (at most one), its children in order, the text it
+    may carry, and the code for content inside it that does not belong there."""
 
     local: str
     attributes: tuple[str, ...] = ()
@@ -58,6 +65,10 @@ class Shape:
     text: int = 0  # characters of (base64) text allowed; 0: whitespace only
     most: int = 1  # how many times it may repeat (at least once)
     reason: Reason = Reason.SIGNATURE_STRUCTURE_INVALID
+    tag: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", ds(self.local))
 
 
 _SIGNED_INFO = Shape(
@@ -97,18 +108,59 @@ _KEY_INFO = Shape(
 _SIGNATURE_VALUE = Shape("SignatureValue", text=2048)
 
 
+_SIGNATURE = Shape("Signature", children=(_SIGNED_INFO, _SIGNATURE_VALUE, _KEY_INFO))
+Layout = list[
+    tuple[str, list[str], int, int]
+]  # per element in document order: tag, attributes, children, text
+
+
+def _layout(shape: Shape, repeat: int) -> Layout:
+    """The elements of *shape* in document order, its repeatable element *repeat* times."""
+    rows: Layout = []
+    for child in shape.children:
+        for _ in range(repeat if child.most > 1 else 1):
+            rows += _layout(child, repeat)
+    count = sum(repeat if child.most > 1 else 1 for child in shape.children)
+    return [(shape.tag, list(shape.attributes), count, shape.text), *rows]
+
+
+_LAYOUTS = {
+    certificates: _layout(_SIGNATURE, certificates) for certificates in range(1, MAX_CERTIFICATES + 1)
+}
+
+
 def check(signature: etree._Element, limits: Limits) -> None:
     """Refuse *signature* unless it has exactly the accepted shape and algorithms."""
     signed_info = _signed_info(signature)
     _check_size(signed_info, limits.max_signed_info_bytes)
     _check_algorithms(signed_info)
+    if _laid_out(signature):  # the usual case, in one walk; else find and name the difference
+        return
     _conform(signed_info, _SIGNED_INFO, "SignedInfo", Reason.SIGNATURE_STRUCTURE_INVALID)
     _check_outside(signature)
 
 
+def _laid_out(signature: etree._Element) -> bool:
+    """True when the signature's elements, attributes and text are exactly one of the layouts."""
+    nodes = list(islice(signature.iter(), len(_LAYOUTS[MAX_CERTIFICATES]) + 1))
+    layout = _LAYOUTS.get(len(nodes) - len(_LAYOUTS[1]) + 1)
+    if layout is None:
+        return False
+    for node, (tag, attributes, children, text) in zip(nodes, layout, strict=True):
+        if node.tag != tag or len(node) != children or node.keys() != attributes:
+            return False
+        value = node.text
+        if value and (len(value) > text if text else not value.isspace()):
+            return False
+        tail = node.tail
+        if tail and node is not signature and not tail.isspace():
+            return False
+    return True
+
+
 def _signed_info(signature: etree._Element) -> etree._Element:
-    found = signature.findall(ds("SignedInfo"))
-    values = signature.findall(ds("SignatureValue"))
+    found = signature.findall(SIGNED_INFO)
+    values = signature.findall(SIGNATURE_VALUE)
     if len(found) != 1 or len(values) != 1:
         raise SignatureError(
             f"Signature must have exactly one SignedInfo and one SignatureValue, found {len(found)} "
@@ -119,15 +171,13 @@ def _signed_info(signature: etree._Element) -> etree._Element:
 
 
 def _check_size(signed_info: etree._Element, most: int) -> None:
-    """Names, text and attribute values of SignedInfo, counted until the cap: bounded work. (lxml
-    reads each attribute value by a search along the element's attributes, so values are read only
-    once the count of attributes is known to be small.)"""
+    """Text of SignedInfo (whitespace included) plus a fixed charge per element and attribute,
+    counted until the cap: bounded work. Attribute values need no counting: each must be one of a
+    few fixed algorithm names (or the empty URI) before SignedInfo is canonicalised."""
     size = 0
     for node in signed_info.iter():
         attributes = len(node.attrib)
-        size += len(str(node.tag)) + len(node.text or "") + len(node.tail or "") + 4 * attributes
-        if attributes <= MAX_SHAPE_ATTRIBUTES:
-            size += sum(len(key) + len(value) for key, value in node.items())
+        size += len(node.text or "") + len(node.tail or "") + 64 * (1 + attributes)
         if size > most or attributes > MAX_SHAPE_ATTRIBUTES:
             raise SignatureError(
                 f"SignedInfo is larger than {most} characters or has an element with more than "
@@ -145,16 +195,16 @@ def _check_outside(signature: etree._Element) -> None:
         )
     _blank(signature.text, "Signature", Reason.SIGNATURE_CONTENT_UNSIGNED)
     tags = [child.tag for child in signature]
-    if ds("Object") in tags:
+    if OBJECT in tags:
         raise SignatureError(
             "ds:Object is not accepted: its content would travel unsigned beside the signed envelope",
             reason=Reason.SIGNATURE_CONTENT_UNSIGNED,
         )
-    if ds("KeyInfo") not in tags:
+    if KEY_INFO not in tags:
         raise CertificateError(
             "the signature carries no KeyInfo/X509Data certificate", reason=Reason.CERTIFICATE_MISSING
         )
-    if tags != [ds("SignedInfo"), ds("SignatureValue"), ds("KeyInfo")]:
+    if tags != _OUTSIDE:
         raise SignatureError(
             f"Signature children {_names(tags)}: expected exactly SignedInfo, SignatureValue, KeyInfo",
             reason=Reason.SIGNATURE_STRUCTURE_INVALID,
@@ -169,15 +219,18 @@ def _check_outside(signature: etree._Element) -> None:
 
 
 def _conform(node: etree._Element, shape: Shape, path: str, text_reason: Reason) -> None:
-    """*node* has exactly the attributes, children and text of *shape*; stops at the first difference."""
-    if sorted(node.keys()) != sorted(shape.attributes):
+    """*node* has exactly the attributes, children and text of *shape*; stops at the first difference.
+    (The shape has at most one attribute per element, so comparing the lists is exact.)"""
+    if node.keys() != list(shape.attributes):
         raise SignatureError(
             f"{path} has attributes {sorted(node.keys())}; exactly {list(shape.attributes)} are accepted",
             reason=shape.reason,
         )
+    text = node.text
     if not shape.text:
-        _blank(node.text, path, text_reason)
-    elif len(node.text or "") > shape.text:
+        if text and not text.isspace():
+            _blank(text, path, text_reason)
+    elif text and len(text) > shape.text:
         raise SignatureError(f"{path} is longer than {shape.text} characters", reason=shape.reason)
     children = list(node)
     position = 0
@@ -186,10 +239,13 @@ def _conform(node: etree._Element, shape: Shape, path: str, text_reason: Reason)
         while (
             position < len(children)
             and position - start < child_shape.most
-            and children[position].tag == ds(child_shape.local)
+            and children[position].tag == child_shape.tag
         ):
-            _conform(children[position], child_shape, f"{path}/{child_shape.local}", text_reason)
-            _blank(children[position].tail, path, text_reason)
+            child = children[position]
+            _conform(child, child_shape, f"{path}/{child_shape.local}", text_reason)
+            tail = child.tail
+            if tail and not tail.isspace():
+                _blank(tail, path, text_reason)
             position += 1
         if position == start:
             break
