@@ -17,7 +17,10 @@ from gateway.wire.contract import Contract
 from gateway.wire.trust import TrustStore
 from tests.hostile.cases import CASES, comment_in_signed_text
 from tests.hostile.conftest import receive
-from tests.hostile.kit import ENV_NS, Kit, Listener, sig
+from tests.hostile.kit import ENV_NS, SAMPLE, Kit, Listener, sig
+
+# tests/node/test_inbound.py pushes this suite through a running node and imports it from here.
+__all__ = ["CASES", "SAMPLE", "Kit", "Listener"]
 
 
 def test_the_genuine_notice_is_accepted(kit: Kit, trust: TrustStore, contract: Contract) -> None:
