@@ -98,14 +98,21 @@ class TrustStore:
         return tuple(self.anchors)
 
     def side_of(
-        self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate], claimed: str, at: datetime
+        self,
+        leaf: x509.Certificate,
+        intermediates: Sequence[x509.Certificate],
+        claimed: str,
+        at: datetime,
+        fingerprints: tuple[bytes, ...] | None = None,
     ) -> str:
-        """Check *leaf* chains to *claimed*'s anchor at time *at*; return the side or refuse."""
-        _check_key(leaf)
-        _check_usage(leaf)
-        _check_validity(leaf, at)
-        key = (fingerprint(leaf), *map(fingerprint, intermediates))
+        """Check *leaf* chains to *claimed*'s anchor at time *at*; return the side or refuse.
+        *fingerprints*: SHA-256 of leaf and intermediates, when the caller has them already."""
+        key = fingerprints or (fingerprint(leaf), *map(fingerprint, intermediates))
         chain = self._cache.get(key)
+        if chain is None:  # a certificate seen before passed these already
+            _check_key(leaf)
+            _check_usage(leaf)
+        _check_validity(leaf, at)
         if chain is None or not chain.not_before <= at <= chain.not_after:
             chain = self._build(leaf, intermediates, at)
             self._cache[key] = chain

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +36,7 @@ from gateway.wire.envelope import (
 )
 from gateway.wire.parsing import DEFAULT_LIMITS, Limits, parse, safe_parser
 from gateway.wire.shape import ds
-from gateway.wire.trust import TrustStore
+from gateway.wire.trust import TrustStore, fingerprint
 
 CLOCK_SKEW = timedelta(seconds=300)  # the node's [delivery] clock_skew_s default
 
@@ -78,8 +77,12 @@ def verify(
     _check_shape(root)
     shape.check(signature, limits)
     budget.check("signature shape")
-    leaf, intermediates = _certificates(signature)
-    side = trust.side_of(leaf, intermediates, _claimed_side(root), at)
+    signer, issuers = _certificates(signature)
+    leaf = signer.certificate
+    fingerprints = (signer.fingerprint, *(issuer.fingerprint for issuer in issuers))
+    side = trust.side_of(
+        leaf, [issuer.certificate for issuer in issuers], _claimed_side(root), at, fingerprints
+    )
     budget.check("certificate")
     signed_root = _verify_crypto(root, signature, leaf, envelopes)
     budget.check("signature value and digest")
@@ -138,6 +141,7 @@ def _check_shape(root: etree._Element) -> None:
 class _Parsed:
     certificate: x509.Certificate
     is_ca: bool
+    fingerprint: bytes
 
 
 @functools.lru_cache(maxsize=256)
@@ -158,20 +162,20 @@ def _load_certificate(encoded: str) -> _Parsed:
         raise CertificateError(
             f"X509Certificate is not an acceptable DER certificate: {exc}", reason=Reason.CERTIFICATE_INVALID
         ) from exc
-    return _Parsed(certificate, is_ca)
+    return _Parsed(certificate, is_ca, fingerprint(certificate))
 
 
-def _certificates(signature: etree._Element) -> tuple[x509.Certificate, Sequence[x509.Certificate]]:
+def _certificates(signature: etree._Element) -> tuple[_Parsed, list[_Parsed]]:
     """The signer's certificate and the issuers sent with it (the shape allows only X509Certificate)."""
     encoded = [node.text or "" for node in signature.iterfind(f"{ds('KeyInfo')}/{ds('X509Data')}/*")]
     parsed = [_load_certificate(text) for text in encoded]
-    leaves = [p.certificate for p in parsed if not p.is_ca]
+    leaves = [p for p in parsed if not p.is_ca]
     if len(leaves) != 1:
         raise SignatureError(
             f"KeyInfo holds {len(leaves)} end-entity certificates; exactly one (the signer's) is accepted",
             reason=Reason.SIGNATURE_KEY_INFO_INVALID,
         )
-    return leaves[0], [p.certificate for p in parsed if p.is_ca]
+    return leaves[0], [p for p in parsed if p.is_ca]
 
 
 def _is_ca(certificate: x509.Certificate) -> bool:
