@@ -27,6 +27,13 @@ class Reason(enum.StrEnum):
     XML_PROCESSING_INSTRUCTION_FORBIDDEN = "xml-processing-instruction-forbidden"
     XML_COMMENT_FORBIDDEN = "xml-comment-forbidden"
     XML_DUPLICATE_ID = "xml-duplicate-id"
+    XML_VERSION_UNSUPPORTED = "xml-version-unsupported"
+    XML_NAMESPACE_INVALID = "xml-namespace-invalid"
+    XML_TOO_MANY_ELEMENTS = "xml-too-many-elements"
+    XML_TOO_MANY_ATTRIBUTES = "xml-too-many-attributes"
+    XML_TOO_MANY_NAMESPACES = "xml-too-many-namespaces"
+    XML_TOO_MANY_IDS = "xml-too-many-ids"
+    VERIFICATION_TIME_EXCEEDED = "verification-time-exceeded"
     # -- the document is XML but not a valid message -------------------------------------------
     ENVELOPE_UNKNOWN = "envelope-unknown"
     ENVELOPE_STRUCTURE_INVALID = "envelope-structure-invalid"
@@ -40,6 +47,9 @@ class Reason(enum.StrEnum):
     REFERENCE_DATA_UNKNOWN = "reference-data-unknown"
     RULE_VIOLATED = "rule-violated"
     JSON_INVALID = "json-invalid"
+    HEADER_TYPE_MISMATCH = "header-type-mismatch"
+    CREATED_IN_FUTURE = "created-in-future"
+    RECEIPT_INCONSISTENT = "receipt-inconsistent"
     # -- the signature is missing, malformed or does not hold ----------------------------------
     SIGNATURE_MISSING = "signature-missing"
     SIGNATURE_MULTIPLE = "signature-multiple"
@@ -56,6 +66,8 @@ class Reason(enum.StrEnum):
     SIGNATURE_KEY_INFO_INVALID = "signature-key-info-invalid"
     SIGNATURE_DIGEST_MISMATCH = "signature-digest-mismatch"
     SIGNATURE_VALUE_INVALID = "signature-value-invalid"
+    SIGNATURE_SIGNED_INFO_TOO_LARGE = "signature-signed-info-too-large"
+    SIGNATURE_CONTENT_UNSIGNED = "signature-content-unsigned"
     # -- the signer's certificate is not acceptable --------------------------------------------
     CERTIFICATE_MISSING = "certificate-missing"
     CERTIFICATE_INVALID = "certificate-invalid"
@@ -64,6 +76,7 @@ class Reason(enum.StrEnum):
     CERTIFICATE_EXPIRED = "certificate-expired"
     CERTIFICATE_NOT_YET_VALID = "certificate-not-yet-valid"
     CERTIFICATE_KEY_WEAK = "certificate-key-weak"
+    CERTIFICATE_USAGE_INVALID = "certificate-usage-invalid"
     # -- delivery and references (node runtime) ------------------------------------------------
     RECIPIENT_MISMATCH = "recipient-mismatch"
     SENDER_MISMATCH = "sender-mismatch"

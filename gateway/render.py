@@ -1,5 +1,10 @@
 """A notice as a readable form: title, the article it rests on, every deadline marked as fixed by
-the agreement or as the gateway's default, and the content with labels in ru, kk or en."""
+the agreement or as the gateway's default, and the content with labels in ru, kk or en; a receipt
+as a short form of what it acknowledges.
+
+What the peer wrote is shown as it is, but on its own lines: a control character is shown as its
+escape, a line break in a value continues the value on an indented line, and text that only looks
+like a time (or a time no calendar can show) is printed as written. Raises WireError only."""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from gateway.errors import WireError
 from gateway.labels import Labels, load_labels
 from gateway.profiles import MessageType, Profile, Source, Span
+from gateway.reasons import Reason
 from gateway.rules.channels import chosen_channel
 from gateway.wire.contract import Message
-from gateway.wire.envelope import format_time, parse_time
+from gateway.wire.envelope import Header, format_time, parse_time
+from gateway.wire.receipt import Acknowledgement
 
 ZONES = {"KZ": "Asia/Almaty", "UZ": "Asia/Tashkent", "AZ": "Asia/Baku"}
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
@@ -85,6 +93,21 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "gateway type, not required by the agreement",
     },
 }
+RECEIPT_WORDS: dict[str, dict[str, str]] = {
+    "title": {"ru": "Квитанция о получении", "kk": "Алғаны туралы түбіртек", "en": "Receipt"},
+    "status": {"ru": "Статус", "kk": "Мәртебесі", "en": "Status"},
+    "accepted": {"ru": "принято", "kk": "қабылданды", "en": "accepted"},
+    "accepted-with-warning": {
+        "ru": "принято с предупреждением",
+        "kk": "ескертумен қабылданды",
+        "en": "accepted with a warning",
+    },
+    "rejected": {"ru": "отклонено", "kk": "қабылданбады", "en": "rejected"},
+    "reasons": {"ru": "Коды причин", "kk": "Себеп кодтары", "en": "Reason codes"},
+    "received": {"ru": "Получено", "kk": "Алынған уақыты", "en": "Received"},
+    "digest": {"ru": "SHA-256 полученного", "kk": "Алынғанның SHA-256", "en": "SHA-256 of what was received"},
+    "detail": {"ru": "Подробности", "kk": "Толығырақ", "en": "Detail"},
+}
 SOURCE = {
     Source.TEXT: {
         "ru": "установлено Соглашением",
@@ -134,10 +157,23 @@ def span_text(span: Span, lang: str) -> str:
 
 
 def when(text: str, side: str) -> str:
-    """A UTC time as UTC and in the side's zone."""
-    moment = parse_time(text)
-    local = moment.astimezone(ZoneInfo(ZONES.get(side, "UTC")))
-    return f"{moment:%Y-%m-%d %H:%M} UTC ({local:%Y-%m-%d %H:%M} {ZONES.get(side, 'UTC')})"
+    """A UTC time as UTC and in the side's zone; text that is not a time, as it is."""
+    try:
+        moment = parse_time(text)
+    except ValueError:
+        return shown(text)
+    zone = ZONES.get(side, "UTC")
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except OverflowError:  # 9999-12-31 late in the day: no local calendar date exists
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC ({local:%Y-%m-%d %H:%M} {zone})"
+
+
+def shown(text: str, indent: str = "    ") -> str:
+    """A value from a message: control characters escaped, each further line indented."""
+    lines = ["".join(c if c.isprintable() else ascii(c)[1:-1] for c in line) for line in text.splitlines()]
+    return f"\n{indent}".join(lines)
 
 
 def _event(name: str, lang: str) -> str:
@@ -204,15 +240,22 @@ def _content(node: etree._Element, labels: Labels, lang: str, side: str, depth: 
             continue
         text = (child.text or "").strip()
         unit = child.get("unit")
-        text = when(text, side) if _TIME.match(text) else labels.value(text, lang)
-        lines.append(f"{indent}{name}: {text}{' ' + unit if unit else ''}")
+        text = when(text, side) if _TIME.match(text) else shown(labels.value(text, lang), indent + "  ")
+        lines.append(f"{indent}{name}: {text}{' ' + shown(unit) if unit else ''}")
     return lines
 
 
 def render_form(message: Message, lang: str, labels: Labels | None = None) -> str:
+    """The readable form of a checked notice or receipt (a dossier has none: bgw verify lists it)."""
     labels = labels or load_labels()
+    if message.acknowledgement is not None:
+        return _receipt_form(message, message.acknowledgement, lang)
     header, profile, message_type = message.header, message.profile, message.type
-    assert message_type is not None and message.body is not None
+    if message_type is None or message.body is None:
+        raise WireError(
+            f"a {etree.QName(message.root).localname} has no readable form; bgw verify lists a dossier",
+            reason=Reason.ENVELOPE_UNKNOWN,
+        )
     side = header.sender.side
     lines = [message_type.title[lang], profile.title[lang], ""]
     article = f"{WORDS['article'][lang]}: {message_type.article}"
@@ -222,17 +265,42 @@ def render_form(message: Message, lang: str, labels: Labels | None = None) -> st
     if message_type.quote:
         lines.append(f"  «{message_type.quote}»")
     lines.append(f"{WORDS['channel'][lang]}: {_channel(message_type, message.body, lang)}")
-    lines.append(f"{WORDS['message'][lang]}: {header.message_id}")
-    lines.append(f"{WORDS['from'][lang]}: {header.sender.side}, {header.sender.unit}")
-    lines.append(f"{WORDS['to'][lang]}: {header.recipient.side}, {header.recipient.unit}")
-    lines.append(f"{WORDS['created'][lang]}: {when(format_time(header.created), side)}")
-    for key in ("in_reply_to", "supersedes", "cancels"):
-        if getattr(header, key):
-            lines.append(f"{WORDS[key][lang]}: {getattr(header, key)}")
+    lines += _parties(header, lang)
     if header.late_justification:
-        lines.append(f"{WORDS['late'][lang]}: {header.late_justification}")
+        lines.append(f"{WORDS['late'][lang]}: {shown(header.late_justification)}")
     lines += ["", f"{WORDS['deadlines'][lang]}:"]
     lines += [f"  - {line}" for line in _deadlines(profile, message_type, labels, lang)]
     lines += ["", f"{WORDS['content'][lang]}:"]
     lines += _content(message.body, labels, lang, side)
+    return "\n".join(lines) + "\n"
+
+
+def _parties(header: Header, lang: str) -> list[str]:
+    """Message id, sender, recipient, time of creation and the messages this one refers to."""
+    lines = [
+        f"{WORDS['message'][lang]}: {shown(header.message_id)}",
+        f"{WORDS['from'][lang]}: {shown(header.sender.side)}, {shown(header.sender.unit)}",
+        f"{WORDS['to'][lang]}: {shown(header.recipient.side)}, {shown(header.recipient.unit)}",
+        f"{WORDS['created'][lang]}: {when(format_time(header.created), header.sender.side)}",
+    ]
+    for key in ("in_reply_to", "supersedes", "cancels"):
+        if getattr(header, key):
+            lines.append(f"{WORDS[key][lang]}: {shown(getattr(header, key))}")
+    return lines
+
+
+def _receipt_form(message: Message, ack: Acknowledgement, lang: str) -> str:
+    lines = [RECEIPT_WORDS["title"][lang], message.profile.title[lang], ""]
+    lines += _parties(message.header, lang)
+    lines.append(
+        f"{RECEIPT_WORDS['status'][lang]}: {RECEIPT_WORDS.get(ack.status, {}).get(lang, shown(ack.status))}"
+    )
+    if ack.reasons:
+        lines.append(f"{RECEIPT_WORDS['reasons'][lang]}: {shown(', '.join(ack.reasons))}")
+    lines.append(
+        f"{RECEIPT_WORDS['received'][lang]}: {when(format_time(ack.received_at), message.header.sender.side)}"
+    )
+    lines.append(f"{RECEIPT_WORDS['digest'][lang]}: {shown(ack.digest)}")
+    if ack.detail:
+        lines.append(f"{RECEIPT_WORDS['detail'][lang]}: {shown(ack.detail)}")
     return "\n".join(lines) + "\n"

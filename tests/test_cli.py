@@ -214,3 +214,15 @@ def test_decode_and_render_a_signed_notice(cli_pki: Path, tmp_path: Path) -> Non
     tampered = tmp_path / "tampered.xml"
     tampered.write_bytes(signed.read_bytes().replace(b"<Measure>stop", b"<Measure>restrict"))
     assert_refused(bgw("render", tampered, "--trust", cli_pki), "signature-digest-mismatch")
+
+
+def test_bench_hostile_prints_one_json_object() -> None:
+    """The figures of issue 12: the slowest refusal of the hostile corpus and of the class-1 shapes,
+    next to verifying a valid 1 MiB notice (a benchmark: the figures are printed, not asserted)."""
+    result = bgw("bench", "hostile", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert {"verify_valid_1mib_ms", "slowest_corpus_refusal_ms", "slowest_shape_refusal_ms", "shapes"} <= set(
+        figures
+    )
+    assert figures["corpus_inputs"] >= 80 and figures["valid_1mib_bytes"] > 900_000

@@ -50,7 +50,7 @@ def test_a_dossier_verifies_with_every_document_inside(
     signed = dossier(signed_notice, signers["KZ"])
     verified = verify(signed, trust, AT, DOSSIER_LIMITS, SIGNED_DOCUMENTS)
     assert Contract.default().check(verified.root, verified.header).header.type == DOSSIER_TYPE
-    [checked] = check_documents(verified.root, trust, AT)
+    [checked] = check_documents(verified.root, trust, AT, Contract.default())
     assert (checked.role, checked.signer, checked.problem) == ("notice", "KZ", None)
 
 
@@ -60,7 +60,7 @@ def test_a_document_altered_before_signing_the_dossier_is_named(
     forged = signed_notice.replace(b"<Unit>", b"<Unit>X", 1)
     signed = dossier(forged, signers["KZ"])  # the compiler signs what it was given
     verified = verify(signed, trust, AT, DOSSIER_LIMITS, SIGNED_DOCUMENTS)
-    [checked] = check_documents(verified.root, trust, AT)
+    [checked] = check_documents(verified.root, trust, AT, Contract.default())
     assert checked.problem is not None and checked.problem.startswith("signature-digest-mismatch")
 
 

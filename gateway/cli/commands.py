@@ -12,11 +12,13 @@ from lxml import etree
 
 from gateway import pki
 from gateway.bench import e2e as bench_e2e_module
+from gateway.bench import hostile as bench_hostile_module
 from gateway.bench import store as bench_store_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
 from gateway.cli import escalations as escalation_commands
 from gateway.cli import treaty_calendar
+from gateway.cli.output import one_line
 from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import logs
 from gateway.node.clock import clock_for
@@ -29,21 +31,22 @@ from gateway.store import Store, journal, quarantine, views
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
 from gateway.wire.dossier import DOSSIER_LIMITS, check_documents
+from gateway.wire.dsig import remove_enveloped
 from gateway.wire.envelope import DOSSIER, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
-from gateway.wire.parsing import DEFAULT_LIMITS, parse
+from gateway.wire.parsing import DEFAULT_LIMITS, parse, root_tag
 from gateway.wire.signing import SigningKey
 from gateway.wire.signing import sign as sign_envelope
 from gateway.wire.trust import TrustStore
 from gateway.wire.verification import verify as verify_bytes
 
 
-def read_input(path: Path) -> bytes:
-    """Read at most one byte more than the size cap, so an oversize file is refused, not loaded."""
+def read_input(path: Path, cap: int = DEFAULT_LIMITS.max_bytes) -> bytes:
+    """Read at most one byte more than *cap*, so an oversize file is refused as such, not loaded."""
     try:
         if str(path) == "-":
-            return sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
+            return sys.stdin.buffer.read(cap + 1)
         with path.open("rb") as handle:
-            return handle.read(DEFAULT_LIMITS.max_bytes + 1)
+            return handle.read(cap + 1)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from exc
 
@@ -90,19 +93,26 @@ def verify(args: argparse.Namespace) -> None:
     """Verify a signed notice, receipt or dossier; for a dossier, every message it holds as well."""
     at = _at(args.at)
     trust = TrustStore.from_dir(args.trust)
-    verified = verify_bytes(read_input(args.file), trust, at, DOSSIER_LIMITS, SIGNED_DOCUMENTS)
-    message = Contract.default().check(verified.root, verified.header)
+    data = read_input(args.file, DOSSIER_LIMITS.max_bytes)
+    # Only a dossier may be larger than a wire message (it holds several); its root says which.
+    big_dossier = len(data) > DEFAULT_LIMITS.max_bytes and root_tag(data) == DOSSIER
+    limits = DOSSIER_LIMITS if big_dossier else DEFAULT_LIMITS
+    verified = verify_bytes(data, trust, at, limits, SIGNED_DOCUMENTS)
+    contract = Contract.default()
+    message = contract.check(verified.root, verified.header)
     subject = verified.certificate.subject.rfc4514_string()
     print(
-        f"verified: {message.header.profile} {message.header.type} {message.header.message_id} "
-        f"signed by side {verified.side} ({subject}) at {format_time(at)}"
+        one_line(
+            f"verified: {message.header.profile} {message.header.type} {message.header.message_id} "
+            f"signed by side {verified.side} ({subject}) at {format_time(at)}"
+        )
     )
     if verified.root.tag != DOSSIER:
         return
-    checked = check_documents(verified.root, trust, at)
+    checked = check_documents(verified.root, trust, at, contract)
     for item in checked:
         outcome = f"signed by side {item.signer}" if item.problem is None else f"FAILED: {item.problem}"
-        print(f"  {item.role:<9} {item.message_id} {outcome}")
+        print("  " + one_line(f"{item.role:<9} {item.message_id} {outcome}"))
     failed = [item for item in checked if item.problem is not None]
     if failed:
         raise WireError(
@@ -122,9 +132,11 @@ def _notice(path: Path, trust: Path | None) -> Message:
     root = parse(data)
     signature = signature_of(root)
     if signature is not None:
+        remove_enveloped(root, signature)
+    message = contract.check(root)
+    if signature is not None:  # after the check: a refusal stays the only line on stderr
         print("note: the signature was not checked (give --trust DIR to verify it)", file=sys.stderr)
-        root.remove(signature)
-    return contract.check(root)
+    return message
 
 
 def decode(args: argparse.Namespace) -> None:
@@ -226,6 +238,16 @@ def bench_store(args: argparse.Namespace) -> None:
     if args.n < 1 or args.rounds < 1:
         raise GatewayError("-n and --rounds must be at least 1", reason=Reason.USAGE_INVALID)
     bench_store_module.run(count=args.n, db=args.db, rounds=args.rounds, as_json=args.json)
+
+
+def bench_hostile(args: argparse.Namespace) -> None:
+    bench_hostile_module.run(as_json=args.json)
+
+
+def bench_fuzz(args: argparse.Namespace) -> None:
+    if args.seconds <= 0:
+        raise GatewayError("--seconds must be more than 0", reason=Reason.USAGE_INVALID)
+    bench_hostile_module.fuzz(args.seconds)
 
 
 def bench_wire(args: argparse.Namespace) -> None:

@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from gateway import __version__
 from gateway.cli import commands, db, escalations
+from gateway.cli.output import error_line
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
 
@@ -23,10 +24,7 @@ EXIT_INTERNAL = 70
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        print(
-            f"error {Reason.USAGE_INVALID.value}: {self.prog}: {message} (see {self.prog} --help)",
-            file=sys.stderr,
-        )
+        error_line(Reason.USAGE_INVALID.value, f"{self.prog}: {message} (see {self.prog} --help)")
         sys.exit(EXIT_USAGE)
 
 
@@ -136,6 +134,16 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     store.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
     store.set_defaults(run=commands.bench_store)
+    hostile = bench_sub.add_parser(
+        "hostile", help="slowest refusal of hostile input vs verifying a valid 1 MiB notice"
+    )
+    hostile.add_argument("--json", action="store_true", help="print one JSON object")
+    hostile.set_defaults(run=commands.bench_hostile)
+    fuzz = bench_sub.add_parser(
+        "fuzz", help="the test suite's fuzzer over parse, verify, decode, render, for N seconds"
+    )
+    fuzz.add_argument("--seconds", type=float, default=600.0, help="how long (default 600)")
+    fuzz.set_defaults(run=commands.bench_fuzz)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,10 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.run(args)
     except GatewayError as exc:
-        print(f"error {exc.reason.value}: {exc.message}", file=sys.stderr)
+        error_line(exc.reason.value, exc.message)
         return EXIT_REFUSED
     except KeyboardInterrupt:
-        print("error interrupted: stopped by the operator", file=sys.stderr)
+        error_line("interrupted", "stopped by the operator")
         return 130
     except BrokenPipeError:  # the reader went away (`bgw calendar … | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -154,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the command line supervises one command: report, never crash
         if os.environ.get("BGW_DEBUG"):
             traceback.print_exc()
-        print(f"error {Reason.INTERNAL_ERROR.value}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        error_line(Reason.INTERNAL_ERROR.value, f"{type(exc).__name__}: {exc}")
         return EXIT_INTERNAL
     return 0
 

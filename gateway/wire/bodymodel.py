@@ -123,12 +123,29 @@ def _value(text: str | None, simple: Simple) -> Any:
     if simple.collapse:
         raw = " ".join(raw.split())
     if simple.kind == "int":
-        return int(raw)
+        return _integer(raw)
     if simple.kind == "bool":
         return raw in ("true", "1")
     if simple.kind == "float":
         return float(raw)
     return raw
+
+
+MAX_DIGITS = 4000  # below Python's int/str conversion cap (4300), which json.dumps meets too
+
+
+def _integer(raw: str) -> int:
+    """A schema-valid xs:integer lexical form as an int: sign, leading zeros (any number) and digits."""
+    sign, digits = (raw[0], raw[1:]) if raw[:1] in ("+", "-") else ("", raw)
+    digits = digits.lstrip("0") or "0"
+    if not (digits.isascii() and digits.isdigit()):
+        raise WireError(f"{raw[:40]!r} is not an integer", reason=Reason.SCHEMA_INVALID)
+    if len(digits) > MAX_DIGITS:
+        raise WireError(
+            f"an integer of {len(digits)} digits; the JSON form carries at most {MAX_DIGITS}",
+            reason=Reason.SCHEMA_INVALID,
+        )
+    return int(sign + digits)
 
 
 def decode(node: etree._Element, model: Element) -> Any:

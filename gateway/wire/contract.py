@@ -17,7 +17,8 @@ from gateway.profiles import MessageType, Profile, load_profiles
 from gateway.profiles.reference import Districts
 from gateway.reasons import Reason
 from gateway.rules import content
-from gateway.wire.envelope import DOSSIER, NOTIFICATION, RECEIPT, Header, body_of, read_header
+from gateway.wire.envelope import DOSSIER, DOSSIER_TYPE, NOTIFICATION, RECEIPT, Header, body_of, read_header
+from gateway.wire.receipt import Acknowledgement, check_receipt, read_acknowledgement
 from gateway.wire.schemas import Validator, wire_validator
 
 
@@ -26,8 +27,9 @@ class Message:
     root: etree._Element
     header: Header
     profile: Profile
-    type: MessageType | None
+    type: MessageType | None  # a notice's type (None for a receipt or a dossier)
     body: etree._Element | None
+    acknowledgement: Acknowledgement | None = None  # a receipt's, checked for sense
 
 
 class Contract:
@@ -53,7 +55,12 @@ class Contract:
         self.validator.validate(root)
         header = header or read_header(root)
         profile = self.profile(header)
-        if root.tag != NOTIFICATION:  # a receipt or a dossier: no body of the profile
+        if root.tag == RECEIPT:
+            ack = read_acknowledgement(root)
+            check_receipt(header, ack)
+            return Message(root, header, profile, None, None, ack)
+        if root.tag == DOSSIER:
+            _check_dossier_header(header)
             return Message(root, header, profile, None, None)
         message_type = profile.types.get(header.type)
         if message_type is None:
@@ -75,6 +82,7 @@ class Contract:
         return Message(root, header, profile, message_type, body)
 
     def profile(self, header: Header) -> Profile:
+        """The header's profile, after checking its version and its sides against it."""
         profile = self.profiles.get(header.profile)
         if profile is None:
             raise WireError(f"profile {header.profile!r} is unknown", reason=Reason.PROFILE_UNKNOWN)
@@ -94,3 +102,13 @@ class Contract:
         if header.sender.side == header.recipient.side:
             raise WireError("sender and recipient are the same side", reason=Reason.SAME_SIDE)
         return profile
+
+
+def _check_dossier_header(header: Header) -> None:
+    if header.type != DOSSIER_TYPE:
+        raise WireError(
+            f"a Dossier's header type must be {DOSSIER_TYPE!r}, not {header.type!r}",
+            reason=Reason.HEADER_TYPE_MISMATCH,
+        )
+    if not header.in_reply_to:
+        raise WireError("a Dossier names the notice of its case in InReplyTo", reason=Reason.SCHEMA_INVALID)

@@ -19,13 +19,34 @@ from lxml import etree
 
 from gateway.errors import GatewayError, WireError
 from gateway.reasons import Reason
-from gateway.wire.envelope import DOSSIER, ENV_NS, Header, format_time, header_element, q
+from gateway.rules.deadlines import REMINDER
+from gateway.wire.contract import Contract, Message
+from gateway.wire.envelope import (
+    DOSSIER,
+    DOSSIER_TYPE,
+    ENV_NS,
+    NOTIFICATION,
+    Header,
+    format_time,
+    header_element,
+    q,
+    read_header,
+)
 from gateway.wire.parsing import Limits
 from gateway.wire.trust import TrustStore
 from gateway.wire.verification import verify
 
-DOSSIER_TYPE = "dossier"
 # A dossier carries several messages of up to 1 MiB each, base64-encoded.
+__all__ = [
+    "DOSSIER_LIMITS",
+    "DOSSIER_TYPE",
+    "Case",
+    "Checked",
+    "Document",
+    "TimelineEntry",
+    "build_dossier",
+    "check_documents",
+]
 DOSSIER_LIMITS = Limits(max_bytes=96 << 20)
 
 
@@ -113,28 +134,63 @@ class Checked:
     problem: str | None
 
 
-def check_documents(root: etree._Element, trust: TrustStore, at: datetime) -> list[Checked]:
-    """Verify every message embedded in a verified dossier: its SHA-256 and its own signature."""
+def check_documents(
+    root: etree._Element, trust: TrustStore, at: datetime, contract: Contract
+) -> list[Checked]:
+    """Check every message embedded in a verified dossier: its SHA-256, its own signature, the wire
+    contract, and that it belongs to the case — the notice the dossier names (InReplyTo), a receipt
+    of that notice, or a reminder about it, each of the dossier's profile and between its two sides."""
     if root.tag != DOSSIER:
         raise WireError("not a Dossier", reason=Reason.ENVELOPE_UNKNOWN)
+    case = read_header(root)
     results = []
     for node in root.iterfind(f"{q('Documents')}/{q('Document')}"):
         role, message_id = node.get("Role", ""), node.get("MessageId", "")
-        try:
-            payload = base64.b64decode(node.text or "", validate=True)
-        except (binascii.Error, ValueError):
-            results.append(Checked(role, message_id, None, "not base64"))
-            continue
-        if hashlib.sha256(payload).hexdigest() != node.get("Sha256"):
-            results.append(Checked(role, message_id, None, "SHA-256 does not match the bytes"))
-            continue
-        try:
-            verified = verify(payload, trust, at)
-        except GatewayError as exc:
-            results.append(Checked(role, message_id, None, f"{exc.reason.value}: {exc.message}"))
-            continue
-        if verified.header.message_id != message_id:
-            results.append(Checked(role, message_id, verified.side, "the message id inside differs"))
-            continue
-        results.append(Checked(role, message_id, verified.side, None))
+        signer, problem = _check_document(node, case, trust, at, contract)
+        results.append(Checked(role, message_id, signer, problem))
     return results
+
+
+def _check_document(
+    node: etree._Element, case: Header, trust: TrustStore, at: datetime, contract: Contract
+) -> tuple[str | None, str | None]:
+    """(the side whose signature verified, the problem) of one embedded document."""
+    try:
+        payload = base64.b64decode(node.text or "", validate=True)
+    except (binascii.Error, ValueError):
+        return None, "not base64"
+    if hashlib.sha256(payload).hexdigest() != node.get("Sha256"):
+        return None, "SHA-256 does not match the bytes"
+    try:
+        verified = verify(payload, trust, at)
+    except GatewayError as exc:
+        return None, f"{exc.reason.value}: {exc.message}"
+    try:
+        message = contract.check(verified.root, verified.header)
+    except GatewayError as exc:
+        return verified.side, f"{exc.reason.value}: {exc.message}"
+    if verified.header.message_id != node.get("MessageId", ""):
+        return verified.side, "the message id inside differs"
+    return verified.side, _foreign(node.get("Role", ""), message, case)
+
+
+def _foreign(role: str, message: Message, case: Header) -> str | None:
+    """Why *message* does not belong to the case of the dossier, or None when it does."""
+    header = message.header
+    if header.profile != case.profile:
+        return f"a message of profile {header.profile}, the dossier is about {case.profile}"
+    if {header.sender.side, header.recipient.side} != {case.sender.side, case.recipient.side}:
+        return (
+            f"a message between {header.sender.side} and {header.recipient.side}, not of the dossier's link"
+        )
+    if role == "notice":
+        about = header.message_id if message.root.tag == NOTIFICATION else None
+    elif role == "receipt":
+        about = message.acknowledgement.message_id if message.acknowledgement else None
+    elif role == "reminder" and header.type == REMINDER and message.body is not None:
+        about = message.body.findtext(f"{{{message.profile.namespace}}}MessageRef")
+    else:
+        return f"role {role!r} does not fit a {etree.QName(message.root).localname} of type {header.type}"
+    if about != case.in_reply_to:
+        return f"a {role} about message {about}, the dossier is about {case.in_reply_to}"
+    return None

@@ -56,8 +56,28 @@ SIGNATURES: dict[str, tuple[type, type[hashes.HashAlgorithm]]] = {
 
 
 def c14n(node: etree._Element) -> bytes:
-    """Exclusive XML canonicalization 1.0 without comments."""
-    return bytes(etree.tostring(node, method="c14n", exclusive=True, with_comments=False))
+    """Exclusive XML canonicalization 1.0 without comments; a tree libxml2 cannot canonicalise
+    (the parser refuses what is known to cause it, e.g. relative namespace names) is refused."""
+    try:
+        return bytes(etree.tostring(node, method="c14n", exclusive=True, with_comments=False))
+    except etree.LxmlError as exc:
+        raise SignatureError(f"cannot canonicalise: {exc}", reason=Reason.SIGNATURE_C14N_INVALID) from exc
+
+
+def remove_enveloped(root: etree._Element, signature: etree._Element) -> None:
+    """The enveloped-signature transform: remove the ds:Signature element and nothing else.
+
+    lxml keeps the text that follows an element as that element's tail; the text after the
+    signature is part of the envelope and so of the digest (as xmlsec1 computes it), and must
+    stay in the tree when the signature goes."""
+    tail = signature.tail
+    previous = signature.getprevious()
+    root.remove(signature)
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            root.text = (root.text or "") + tail
 
 
 def _signed_info(digest_value: str, signature_method: str) -> bytes:
@@ -127,9 +147,8 @@ class Checked:
 def check(root: etree._Element, signature: etree._Element, certificate: x509.Certificate) -> Checked:
     """Check the signature value over SignedInfo, then the digest of the envelope without it.
 
-    *signature* must already have passed the structural checks (one SignedInfo, one Reference
-    URI "", the two transforms, accepted algorithms). The tree is modified: the signature is
-    removed from *root* (the enveloped-signature transform).
+    *signature* must already have passed the shape check (gateway.wire.shape). The tree is
+    modified: the signature is removed from *root* (the enveloped-signature transform).
     """
     signed_info = signature.find(f"{{{DSIG_NS}}}SignedInfo")
     value_node = signature.find(f"{{{DSIG_NS}}}SignatureValue")
@@ -144,7 +163,7 @@ def check(root: etree._Element, signature: etree._Element, certificate: x509.Cer
     digest_method = reference.find(f"{{{DSIG_NS}}}DigestMethod")
     digest_value = reference.find(f"{{{DSIG_NS}}}DigestValue")
     assert digest_method is not None and digest_value is not None
-    root.remove(signature)
+    remove_enveloped(root, signature)
     content = c14n(root)
     algorithm = digest_method.get("Algorithm", "")
     actual = hashlib.new(_HASHLIB[algorithm], content).digest()

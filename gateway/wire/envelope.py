@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
@@ -19,6 +20,8 @@ DOSSIER = f"{{{ENV_NS}}}Dossier"
 ENVELOPES = frozenset({NOTIFICATION, RECEIPT})  # what travels between nodes
 SIGNED_DOCUMENTS = ENVELOPES | {DOSSIER}  # what a node signs (a dossier never travels)
 SCHEMA_VERSION = "1.0"
+RECEIPT_TYPE = "receipt"  # the header type of a Receipt
+DOSSIER_TYPE = "dossier"  # the header type of a Dossier
 _REFERENCES = ("InReplyTo", "Supersedes", "Cancels")
 
 
@@ -62,11 +65,25 @@ def format_time(moment: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
+_END_OF_DAY = re.compile(r"T24:00(?::00(?:\.0+)?)?(?=[+-]|$)")
+
+
 def parse_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"time {text!r} has no zone; UTC with Z is required")
-    return moment.astimezone(UTC)
+    """An xs:dateTime with a zone, as UTC; raises ValueError (never another error) otherwise.
+
+    24:00:00 is the end of the day, that is 00:00:00 of the next (XML Schema 1.0); a time whose
+    UTC value falls outside years 1-9999 is refused."""
+    value = text.replace("Z", "+00:00")
+    end_of_day = _END_OF_DAY.search(value)
+    if end_of_day:
+        value = f"{value[: end_of_day.start()]}T00:00:00{value[end_of_day.end() :]}"
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(f"time {text!r} has no zone; UTC with Z is required")
+        return moment.astimezone(UTC) + (timedelta(days=1) if end_of_day else timedelta())
+    except OverflowError as exc:
+        raise ValueError(f"time {text!r} is outside the years 1 to 9999 in UTC") from exc
 
 
 def _children(node: etree._Element) -> dict[str, etree._Element]:

@@ -3,6 +3,13 @@
 Pure: certificates and a time in, a side or a coded refusal out. Chain building is done by
 cryptography's X.509 verifier with the gateway's certificate profile; a successful chain is
 cached by certificate fingerprints, and its validity window is re-checked on every use.
+
+The profile of a signing (node) certificate: not a CA; KeyUsage present with digitalSignature;
+ExtendedKeyUsage absent, or naming document signing (RFC 9336) or any purpose — a certificate
+issued for another purpose only (TLS client or server authentication, e-mail) does not sign
+notices; valid at the time of verification, as is every certificate of its chain; an ECDSA
+P-256/384/521 or RSA ≥ 2048 key; the side's ISO code as its only subject country; chaining to
+the CA of the side the header names as sender.
 """
 
 from __future__ import annotations
@@ -26,14 +33,31 @@ MIN_RSA_BITS = 2048
 EC_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
 
 
+SIGNING_PURPOSES = frozenset(
+    {
+        x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36"),  # id-kp-documentSigning (RFC 9336)
+        x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+    }
+)
+
+
 def _require_digital_signature(_policy: object, _cert: x509.Certificate, usage: x509.KeyUsage) -> None:
     if not usage.digital_signature:
         raise ValueError("KeyUsage does not allow digitalSignature")
 
 
+def _require_signing_purpose(
+    _policy: object, _cert: x509.Certificate, usage: x509.ExtendedKeyUsage | None
+) -> None:
+    if usage is not None and not SIGNING_PURPOSES & set(usage):
+        raise ValueError("ExtendedKeyUsage does not allow document signing")
+
+
 def _ee_policy() -> xv.ExtensionPolicy:
-    return xv.ExtensionPolicy.permit_all().require_present(
-        x509.KeyUsage, xv.Criticality.AGNOSTIC, _require_digital_signature
+    return (
+        xv.ExtensionPolicy.permit_all()
+        .require_present(x509.KeyUsage, xv.Criticality.AGNOSTIC, _require_digital_signature)
+        .may_be_present(x509.ExtendedKeyUsage, xv.Criticality.AGNOSTIC, _require_signing_purpose)
     )
 
 
@@ -74,13 +98,21 @@ class TrustStore:
         return tuple(self.anchors)
 
     def side_of(
-        self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate], claimed: str, at: datetime
+        self,
+        leaf: x509.Certificate,
+        intermediates: Sequence[x509.Certificate],
+        claimed: str,
+        at: datetime,
+        fingerprints: tuple[bytes, ...] | None = None,
     ) -> str:
-        """Check *leaf* chains to *claimed*'s anchor at time *at*; return the side or refuse."""
-        _check_key(leaf)
-        _check_validity(leaf, at)
-        key = (fingerprint(leaf), *map(fingerprint, intermediates))
+        """Check *leaf* chains to *claimed*'s anchor at time *at*; return the side or refuse.
+        *fingerprints*: SHA-256 of leaf and intermediates, when the caller has them already."""
+        key = fingerprints or (fingerprint(leaf), *map(fingerprint, intermediates))
         chain = self._cache.get(key)
+        if chain is None:  # a certificate seen before passed these already
+            _check_key(leaf)
+            _check_usage(leaf)
+        _check_validity(leaf, at)
         if chain is None or not chain.not_before <= at <= chain.not_after:
             chain = self._build(leaf, intermediates, at)
             self._cache[key] = chain
@@ -115,6 +147,29 @@ class TrustStore:
         raise CertificateError(
             f"certificate {leaf.subject.rfc4514_string()!r} does not chain to a trusted side CA",
             reason=Reason.CERTIFICATE_UNTRUSTED,
+        )
+
+
+def _check_usage(leaf: x509.Certificate) -> None:
+    """KeyUsage must allow digitalSignature; ExtendedKeyUsage, if present, document signing."""
+    try:
+        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is None or not usage.digital_signature:
+        raise CertificateError(
+            "the certificate's KeyUsage does not allow digitalSignature",
+            reason=Reason.CERTIFICATE_USAGE_INVALID,
+        )
+    try:
+        purposes = set(leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        return
+    if not SIGNING_PURPOSES & purposes:
+        names = sorted(getattr(oid, "_name", oid.dotted_string) for oid in purposes)
+        raise CertificateError(
+            f"the certificate is issued for {names} only, not for signing documents (ExtendedKeyUsage)",
+            reason=Reason.CERTIFICATE_USAGE_INVALID,
         )
 
 

@@ -65,7 +65,7 @@ def forge_signature(
         f"{reference * recipe.references}</ds:SignedInfo>"
     )
     signed_info_bytes = c14n(etree.fromstring(signed_info))
-    value = _sign_value(signed_info_bytes, recipe.signature_method, key)
+    value = sign_value(signed_info_bytes, recipe.signature_method, key)
     if recipe.key_value_only:
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         numbers = key.public_key().public_numbers()
@@ -94,7 +94,7 @@ def forge_signature(
     return signature
 
 
-def _sign_value(data: bytes, method: str, key: PrivateKey | bytes) -> bytes:
+def sign_value(data: bytes, method: str, key: PrivateKey | bytes) -> bytes:
     if method == HMAC_SHA256:
         assert isinstance(key, bytes)
         return hmac.new(key, data, "sha256").digest()
