@@ -77,6 +77,7 @@ class Delivery:
     fault_retry_ceiling_s: float = 30.0
     submission_wait_s: float = 30.0
     fault_log_interval_s: float = 60.0
+    verify_budget_s: float = 2.0  # the most CPU one inbound message may take before it is refused
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ _DELIVERY_MINIMA = {
     "fault_retry_ceiling_s": 0.01,
     "submission_wait_s": 0.1,
     "fault_log_interval_s": 1,
+    "verify_budget_s": 0.05,
 }
 _DELIVERY_COUNTS = {"prefetch", "max_publish_attempts"}
 

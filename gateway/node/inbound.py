@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 
@@ -33,10 +33,11 @@ from gateway.store import OutgoingReceipt, Tx, inbox, obligations, quarantine, r
 from gateway.store.inbox import Arrival
 from gateway.store.quarantine import Refused
 from gateway.transport.rabbit import InboundDelivery
+from gateway.wire.budget import Budget
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
 from gateway.wire.envelope import RECEIPT, Header, Party, format_time, new_message_id
-from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of, read_acknowledgement
+from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of
 from gateway.wire.signing import SigningKey, sign
 from gateway.wire.trust import TrustStore
 from gateway.wire.verification import Verified, verify
@@ -87,18 +88,22 @@ class Inbound:
     async def _handle(self, delivery: InboundDelivery) -> None:
         at = self.clock()
         try:
-            verified, message = await asyncio.to_thread(self._examine, delivery.body, at)
+            verified, message, notice = await asyncio.to_thread(self._examine, delivery.body, at)
         except WireError as refusal:
             await self._refuse(delivery, refusal, _hint_sender(delivery))
             return
-        if verified.root.tag == RECEIPT:
-            await self._receipt(delivery, verified)
+        if message.acknowledgement is not None:
+            await self._receipt(delivery, verified, message.acknowledgement)
         else:
-            await self._notice(delivery, verified, message)
+            await self._notice(delivery, verified, message, notice)
 
-    def _examine(self, body: bytes, at: datetime) -> tuple[Verified, Message]:
-        """Verify, check the contract and the addressing (CPU work on untrusted bytes: off the loop)."""
-        verified = verify(body, self.trust, at)
+    def _examine(self, body: bytes, at: datetime) -> tuple[Verified, Message, dict[str, Any] | None]:
+        """Verify within the time budget, check the contract and the addressing, and decode a notice
+        for the national system: all the CPU work on untrusted bytes, off the event loop, before
+        anything is committed (a refusal here is coded)."""
+        delivery = self.config.delivery
+        skew, budget = timedelta(seconds=delivery.clock_skew_s), Budget.of(delivery.verify_budget_s)
+        verified = verify(body, self.trust, at, skew=skew, budget=budget)
         message = self.contract.check(verified.root, verified.header)
         header = verified.header
         if header.recipient.side != self.config.side:
@@ -111,7 +116,8 @@ class Inbound:
                 f"no link with {header.sender.side} under {header.profile} on this node",
                 reason=Reason.LINK_UNKNOWN,
             )
-        return verified, message
+        notice = self.codec.to_json(verified.root) if verified.root.tag != RECEIPT else None
+        return verified, message, notice
 
     async def _db(self, step: Callable[[], Awaitable[T]]) -> T:
         """A database step, retried with back-off while the node runs (the delivery is held)."""
@@ -142,7 +148,9 @@ class Inbound:
 
     # -- notices ---------------------------------------------------------------------------------
 
-    async def _notice(self, delivery: InboundDelivery, verified: Verified, message: Message) -> None:
+    async def _notice(
+        self, delivery: InboundDelivery, verified: Verified, message: Message, notice: dict[str, Any] | None
+    ) -> None:
         at, header, digest = self.clock(), message.header, digest_of(delivery.body)
         peer = header.sender.side
         try:
@@ -150,14 +158,18 @@ class Inbound:
         except WireError as refused:
             await self._refuse(delivery, refused, peer, profile=header.profile)
             return
-        plan = plan_notice(
-            message,
-            received_at=at,
-            skew=timedelta(seconds=self.config.delivery.clock_skew_s),
-            reference=reference,
-            earlier_body=earlier_body,
-            obligations=self.obligations,
-        )
+        try:
+            plan = plan_notice(
+                message,
+                received_at=at,
+                skew=timedelta(seconds=self.config.delivery.clock_skew_s),
+                reference=reference,
+                earlier_body=earlier_body,
+                obligations=self.obligations,
+            )
+        except WireError as refused:  # a time no rule can count from
+            await self._refuse(delivery, refused, peer, profile=header.profile)
+            return
         ack = Acknowledgement(header.message_id, digest, plan.status, plan.warnings, plan.detail, at)
         arrival = Arrival(
             header.message_id,
@@ -175,13 +187,18 @@ class Inbound:
         self.wake()
         if stored is not None:
             await self._repeat(
-                delivery, verified, message, plan, plan_repeat(stored, digest, delivery.redelivered)
+                delivery, notice or {}, message, plan, plan_repeat(stored, digest, delivery.redelivered)
             )
             return
-        await self._hand_over(delivery, verified, message, plan, at)
+        await self._hand_over(delivery, notice or {}, message, plan, at)
 
     async def _repeat(
-        self, delivery: InboundDelivery, verified: Verified, message: Message, plan: Arriving, repeat: Repeat
+        self,
+        delivery: InboundDelivery,
+        notice: Mapping[str, Any],
+        message: Message,
+        plan: Arriving,
+        repeat: Repeat,
     ) -> None:
         header = message.header
         if repeat is Repeat.CONFLICT:
@@ -197,19 +214,22 @@ class Inbound:
         await self._write(inbox.duplicate, header.message_id, header.sender.side, receipt_id, at)
         self.wake()
         if repeat is Repeat.HAND_OVER:
-            await self._hand_over(delivery, verified, message, plan, at)
+            await self._hand_over(delivery, notice, message, plan, at)
             return
         log.info("duplicate", extra={"message_id": header.message_id, "link": _link(header)})
         await delivery.accept()
 
     async def _hand_over(
-        self, delivery: InboundDelivery, verified: Verified, message: Message, plan: Arriving, at: datetime
+        self,
+        delivery: InboundDelivery,
+        notice: Mapping[str, Any],
+        message: Message,
+        plan: Arriving,
+        at: datetime,
     ) -> None:
         header = message.header
-        notice = payloads.notice(
-            header, self.codec.to_json(verified.root), delivery.body, at, plan.status, plan.warnings
-        )
-        await delivery.handover(payloads.notice_routing_key(header), notice, header.message_id)
+        handed = payloads.notice(header, notice, delivery.body, at, plan.status, plan.warnings)
+        await delivery.handover(payloads.notice_routing_key(header), handed, header.message_id)
         now = self.clock()
         await self._write(inbox.handed_over, header.message_id, now)
         log.info(
@@ -246,22 +266,25 @@ class Inbound:
 
     # -- receipts --------------------------------------------------------------------------------
 
-    async def _receipt(self, delivery: InboundDelivery, verified: Verified) -> None:
-        ack = read_acknowledgement(verified.root)
+    async def _receipt(self, delivery: InboundDelivery, verified: Verified, ack: Acknowledgement) -> None:
         profile = self.profiles[verified.header.profile]
         for _ in range(_RECEIPT_RACES):
             sent = await self._read(receipts.sent, ack.message_id)
             replaced = await self._read(obligations.replaced, ack.message_id)
-            plan = plan_receipt(
-                sent,
-                ack,
-                receipt_id=verified.header.message_id,
-                payload=delivery.body,
-                replaced=replaced,
-                profile=profile,
-                peer=verified.side,
-                obligations=self.obligations,
-            )
+            try:
+                plan = plan_receipt(
+                    sent,
+                    ack,
+                    receipt_id=verified.header.message_id,
+                    payload=delivery.body,
+                    replaced=replaced,
+                    profile=profile,
+                    peer=verified.side,
+                    obligations=self.obligations,
+                )
+            except WireError as refused:  # a receipt of a notice we sent to another peer or link
+                await self._refuse(delivery, refused, verified.side, answer=False)
+                return
             if plan is None:
                 refusal = WireError(
                     f"receipt for unknown message {ack.message_id}", reason=Reason.REFERENCE_UNKNOWN

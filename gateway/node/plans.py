@@ -172,6 +172,12 @@ def plan_receipt(
     the reply the peer owes from its signed time of receipt — unless a later notice replaced it."""
     if sent is None:
         return None
+    if sent.peer != peer or sent.profile != profile.id:
+        raise WireError(
+            f"receipt from {peer} under {profile.id} for {ack.message_id}, a notice sent to {sent.peer} "
+            f"under {sent.profile}",
+            reason=Reason.REFERENCE_FOREIGN,
+        )
     if not OUTBOX.allows(sent.state, MessageEvent.RECEIPTED):
         return AlreadyReceipted(sent.state)
     digest_ok = sent.digest == ack.digest

@@ -17,8 +17,7 @@ from datetime import datetime
 from lxml import etree
 
 from gateway.profiles import MessageType, Source
-from gateway.rules.fields import earliest_time, field_nodes, field_values
-from gateway.wire.envelope import parse_time
+from gateway.rules.fields import earliest_time, field_nodes, field_values, rule_time
 
 # Art. 42(1): joint decisions are binding; 43(1): transfer decisions set their due dates.
 DECISION_ARTICLE = "42(1), 43(1)"
@@ -87,7 +86,7 @@ def decision_deadlines(body: etree._Element) -> Iterator[Deadline]:
             continue
         yield Deadline(
             Duty.DECISION,
-            parse_time(due),
+            rule_time(due, "JointDecisions/JointDecision/DueBy"),
             DECISION_ARTICLE,
             Source.TEXT,
             "the due date the joint decision sets",

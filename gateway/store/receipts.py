@@ -25,9 +25,14 @@ from gateway.store.unit import Tx
 
 _OURS = (messages.c.direction == const(Direction.OUT)) & (messages.c.message_id == bindparam("b_id"))
 _SENT = Prepared(
-    select(messages.c.state, messages.c.peer, messages.c.digest, messages.c.type, messages.c.payload).where(
-        _OURS & (messages.c.type != const(RECEIPT_TYPE))
-    )
+    select(
+        messages.c.state,
+        messages.c.peer,
+        messages.c.digest,
+        messages.c.type,
+        messages.c.payload,
+        messages.c.profile,
+    ).where(_OURS & (messages.c.type != const(RECEIPT_TYPE)))
 )
 _INSERT = Prepared(receipts.insert(), keys=[c.name for c in receipts.columns if c.name != "seq"])
 
@@ -58,6 +63,7 @@ class Sent:
     digest: str
     type: str
     payload: bytes
+    profile: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def sent(conn: Connection, message_id: str) -> Sent | None:
     row = _SENT.first(conn, {"b_id": message_id})
     if row is None:
         return None
-    return Sent(MessageState(row[0]), str(row[1]), str(row[2]), str(row[3]), bytes(row[4]))
+    return Sent(MessageState(row[0]), str(row[1]), str(row[2]), str(row[3]), bytes(row[4]), str(row[5]))
 
 
 def record(tx: Tx, ack: Acknowledged, peer: str, at: datetime) -> bool:

@@ -176,7 +176,7 @@ def _sent(state: MessageState, sample: str = "joint-meeting-proposal", **changes
         "sender": {"side": "KZ", "unit": "K"},
     }
     root = Codec(PROFILES, lambda: NOW).to_xml({**document, **changes})
-    return Sent(state, "UZ", "d" * 64, sample, etree.tostring(root))
+    return Sent(state, "UZ", "d" * 64, sample, etree.tostring(root), PROFILE.id)
 
 
 def _ack(status: str = "accepted", digest: str = "d" * 64) -> Acknowledgement:
@@ -198,6 +198,13 @@ def _receipt(sent: Sent | None, ack: Acknowledgement, replaced: bool = False) ->
 
 def test_a_receipt_for_no_notice_of_ours_is_unknown() -> None:
     assert _receipt(None, _ack()) is None
+
+
+def test_a_receipt_for_a_notice_sent_to_another_peer_is_foreign() -> None:
+    sent_to_az = Sent(MessageState.SENT, "AZ", "d" * 64, "x", b"<x/>", "kz-az-environment-1997")
+    with pytest.raises(GatewayError) as refused:
+        _receipt(sent_to_az, _ack())
+    assert refused.value.reason is Reason.REFERENCE_FOREIGN
 
 
 @pytest.mark.parametrize("state", [MessageState.DELIVERED, MessageState.REFUSED])
