@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -107,16 +108,19 @@ def record(tx: Tx, arrival: Arrival, at: datetime) -> Stored | None:
         },
     )
     outbox.queue_receipt(tx, receipt, arrival.peer, arrival.profile, at)
+    told: dict[str, Any] = {}
+    if arrival.duties is not None:  # what we now owe; the peer's reply closes what it owed us
+        mid = arrival.message_id
+        told = settle(tx, arrival.duties, answered=Direction.OUT, by=mid, peer=arrival.peer, at=at, about=mid)
     detail = {
         "type": arrival.type,
         "status": receipt.status,
         "digest": arrival.digest,
         "reasons": list(arrival.warnings),
         "receipt_id": receipt.receipt_id,
+        **told,
     }
     journal.append(tx, at, "received", arrival.message_id, arrival.peer, detail)
-    if arrival.duties is not None:  # what we now owe; the peer's reply closes what it owed us
-        settle(tx, arrival.duties, answered=Direction.OUT, by=arrival.message_id, peer=arrival.peer, at=at)
     return None
 
 

@@ -79,9 +79,13 @@ class Duties:
         return (self.executes or self.replaces or (None,))[0]
 
 
-def settle(tx: Tx, duties: Duties, *, answered: Direction, by: str, peer: str, at: datetime) -> list[int]:
-    """Open and close what recording message *by* does to obligations, with their log entries;
-    *answered*: the direction of the obligations its answers close. Returns the ids closed."""
+def settle(
+    tx: Tx, duties: Duties, *, answered: Direction, by: str, peer: str, at: datetime, about: str
+) -> dict[str, Any]:
+    """Open and close what recording message *by* does to obligations; *answered*: the direction of
+    the obligations its answers close. Returns what the log entry about *about* (the message being
+    recorded) says of them; what concerns another message (the one a reply answers, the one a
+    notice replaces) gets a log entry under that message's id, for its timeline."""
     open_obligations(tx, duties.opens, at)
     closed: list[int] = []
     if duties.answers is not None:
@@ -94,21 +98,26 @@ def settle(tx: Tx, duties: Duties, *, answered: Direction, by: str, peer: str, a
         closed += close(tx, earlier, by, at, event=event)
     if duties.receipted is not None:
         closed += close(tx, duties.receipted, by, at, direction=answered, duty="receipt")
-    _log(tx, duties, closed, by, peer, at)
-    return closed
+    return _told(tx, duties, closed, by, peer, at, about)
 
 
-def _log(tx: Tx, duties: Duties, closed: list[int], by: str, peer: str, at: datetime) -> None:
+def _told(
+    tx: Tx, duties: Duties, closed: list[int], by: str, peer: str, at: datetime, about: str
+) -> dict[str, Any]:
+    told: dict[str, Any] = {}
     if duties.opens:
-        detail = [
+        told["obligations_opened"] = [
             {"duty": o.deadline.duty.value, "owner": o.owner, "due": o.deadline.due_at.isoformat()}
             for o in duties.opens
         ]
-        about = duties.opens[0].message_id  # the notice they belong to (a receipt opens its notice's)
-        journal.append(tx, at, "obligations-opened", about, peer, {"obligations": detail})
     if closed:
         how = {"replaces": [duties.replaces[0], duties.replaces[1].value]} if duties.replaces else {}
-        journal.append(tx, at, "obligations-closed", duties.closing, peer, {"by": by, "ids": closed, **how})
+        detail = {"by": by, "ids": closed, **how}
+        if duties.closing == about:
+            told["obligations_closed"] = detail
+        else:
+            journal.append(tx, at, "obligations-closed", duties.closing, peer, detail)
+    return told
 
 
 def row_for(new: NewObligation, at: datetime) -> dict[str, object]:

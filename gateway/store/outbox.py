@@ -112,9 +112,11 @@ def add(
         existing = _BY_KEY.first(tx.conn, {"b_key": submission_key})
         if existing:
             return str(existing[0]), False
-    queue(tx, signed, peer, profile, message_type, at, detail, submission_key)
+    told: dict[str, Any] = {}
     if duties is not None:
-        settle(tx, duties, answered=Direction.IN, by=signed.document_id, peer=peer, at=at)
+        about = signed.document_id
+        told = settle(tx, duties, answered=Direction.IN, by=about, peer=peer, at=at, about=about)
+    queue(tx, signed, peer, profile, message_type, at, {**(detail or {}), **told}, submission_key)
     return signed.document_id, True
 
 

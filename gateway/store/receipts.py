@@ -110,14 +110,17 @@ def record(tx: Tx, ack: Acknowledged, peer: str, at: datetime) -> bool:
             "at": naive(ack.received_at),
         },
     )
+    told = settle(
+        tx, ack.duties, answered=Direction.OUT, by=ack.receipt_id, peer=peer, at=at, about=ack.message_id
+    )
     detail = {
         "receipt_id": ack.receipt_id,
         "status": ack.status,
         "digest_ok": ack.digest_ok,
         "reasons": list(ack.reasons),
+        **told,
     }
     journal.append(tx, at, "receipt-received", ack.message_id, peer, detail)
-    settle(tx, ack.duties, answered=Direction.OUT, by=ack.receipt_id, peer=peer, at=at)
     return True
 
 

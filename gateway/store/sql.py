@@ -11,6 +11,7 @@ SQLAlchemy writes (so Core reads and these writes agree), PostgreSQL takes it as
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -57,10 +58,8 @@ def consts(values: Iterable[str]) -> list[ColumnElement[Any]]:
     return [const(value) for value in sorted(values)]
 
 
-def _sqlite_value(value: object) -> object:
+def _sqlite_text(value: datetime) -> str:
     """A datetime as the text SQLAlchemy's SQLite DATETIME stores (always with microseconds)."""
-    if type(value) is not datetime:
-        return value
     return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 - several times faster than strftime
         value.year,
         value.month,
@@ -70,6 +69,12 @@ def _sqlite_value(value: object) -> object:
         value.second,
         value.microsecond,
     )
+
+
+# The driver binds a datetime as SQLAlchemy's SQLite dialect writes it (SQLAlchemy converts its own
+# parameters before they reach the driver), so the prepared statements and Core store the same text
+# and compare as text correctly (Python's default adapter drops ".000000").
+sqlite3.register_adapter(datetime, _sqlite_text)
 
 
 class Prepared:

@@ -58,14 +58,15 @@ def test_a_report_closes_its_decision_item_on_both_sides(tmp_path: Path) -> None
                     profile, report.type, report.header.message_id, peer, report.body, None, AT
                 )
                 answered = Direction.IN
-            store.write(table.settle, opened, answered=answered, by="-", peer=peer, at=AT)
+            store.write(table.settle, opened, answered=answered, by="-", peer=peer, at=AT, about="-")
             mine, theirs = ("in", "out") if side == "KZ" else ("out", "in")
             assert decisions(store) == [("1", "KZ", mine, "open"), ("2", "UZ", theirs, "open")]
             assert closed.executes == (protocol_id, "1")
-            ids = store.write(
-                table.settle, closed, answered=answered, by=report.header.message_id, peer=peer, at=AT
+            report_id = report.header.message_id
+            told = store.write(
+                table.settle, closed, answered=answered, by=report_id, peer=peer, at=AT, about=protocol_id
             )
-            assert len(ids) == 1
+            assert len(told["obligations_closed"]["ids"]) == 1
             assert decisions(store) == [("1", "KZ", mine, "closed"), ("2", "UZ", theirs, "open")], side
         finally:
             store.close()

@@ -95,3 +95,22 @@ _ESCALATION = (
     "INSERT INTO escalations (obligation_id, rung, level, at, state) "
     "VALUES (1, 0, 'duty-operator', '2026-11-24 06:00:00.000000', 'open')"
 )
+
+
+def test_times_are_stored_as_sqlalchemy_stores_them(tmp_path: object) -> None:
+    """The prepared statements bind datetimes as SQLAlchemy's SQLite dialect writes them, microseconds
+    always included, so that times compare correctly as text whoever wrote them (a whole second must
+    not lose its ".000000": '09:00:00' sorts before '09:00:00.000000')."""
+    import sqlite3
+    from pathlib import Path
+
+    database = Path(str(tmp_path)) / "times.sqlite3"
+    store = Store.open(f"sqlite:///{database}")
+    try:
+        outbound(store, at=NOW)  # NOW is a whole second
+    finally:
+        store.close()
+    with sqlite3.connect(database) as raw:
+        stored = raw.execute("SELECT created_at, next_attempt_at, updated_at FROM messages").fetchone()
+        logged = raw.execute("SELECT at FROM log").fetchone()
+    assert set(stored) | set(logged) == {"2026-11-24 06:00:00.000000"}
