@@ -35,6 +35,11 @@ def _check(rule: ContentRule, value: str) -> str:
 
 
 def check(body: etree._Element, message_type: MessageType) -> None:
+    """Refuse a body that breaks a content rule, naming the first field that breaks one."""
     problems = violations(body, message_type)
     if problems:
-        raise RuleError("; ".join(problems), reason=Reason.RULE_VIOLATED)
+        broken = next(
+            rule.field for rule in message_type.rules if any(p.startswith(f"{rule.field}:") for p in problems)
+        )
+        field = f"Notification/Body/{message_type.element}/{broken}"
+        raise RuleError("; ".join(problems), reason=Reason.RULE_VIOLATED, field=field)

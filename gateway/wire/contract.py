@@ -65,7 +65,9 @@ class Contract:
         message_type = profile.types.get(header.type)
         if message_type is None:
             raise WireError(
-                f"type {header.type!r} is not in profile {profile.id}", reason=Reason.TYPE_UNKNOWN
+                f"type {header.type!r} is not in profile {profile.id}",
+                reason=Reason.TYPE_UNKNOWN,
+                field="type",
             )
         body = body_of(root)
         name = etree.QName(body)
@@ -74,6 +76,7 @@ class Contract:
                 f"header type {header.type!r} needs body {message_type.element} in {profile.namespace}, "
                 f"found {name.localname} in {name.namespace}",
                 reason=Reason.BODY_TYPE_MISMATCH,
+                field="body",
             )
         content.check(body, message_type)
         districts = self._districts.get(profile.id)
@@ -85,12 +88,15 @@ class Contract:
         """The header's profile, after checking its version and its sides against it."""
         profile = self.profiles.get(header.profile)
         if profile is None:
-            raise WireError(f"profile {header.profile!r} is unknown", reason=Reason.PROFILE_UNKNOWN)
+            raise WireError(
+                f"profile {header.profile!r} is unknown", reason=Reason.PROFILE_UNKNOWN, field="profile"
+            )
         if header.schema_version != profile.schema_version:
             raise WireError(
                 f"schema version {header.schema_version} is not supported "
                 f"(profile {profile.id} speaks {profile.schema_version})",
                 reason=Reason.SCHEMA_VERSION_UNSUPPORTED,
+                field="schema_version",
             )
         for role, party in (("Sender", header.sender), ("Recipient", header.recipient)):
             if party.side not in profile.sides:
@@ -98,9 +104,12 @@ class Contract:
                     f"{role} side {party.side} is not a Party to {profile.id} "
                     f"({' and '.join(profile.sides)})",
                     reason=Reason.SIDE_NOT_IN_PROFILE,
+                    field=f"{role.lower()}.side",
                 )
         if header.sender.side == header.recipient.side:
-            raise WireError("sender and recipient are the same side", reason=Reason.SAME_SIDE)
+            raise WireError(
+                "sender and recipient are the same side", reason=Reason.SAME_SIDE, field="recipient.side"
+            )
         return profile
 
 

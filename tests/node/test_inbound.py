@@ -161,9 +161,7 @@ def test_a_late_notice_is_accepted_with_a_warning_and_recorded(world: World) -> 
 
 def national_refusals() -> list[tuple[bytes, str, str, str | None]]:
     """(body, content type, reason, field) of submissions the node refuses: the field is named
-    wherever one is at fault. The contract's header checks (side-not-in-profile, same-side) and the
-    content rules (rule-violated) do not name theirs yet: gateway/wire/contract.py and
-    gateway/rules/content.py raise without a field."""
+    wherever one is at fault (the header's, the body's, the JSON form's)."""
     good = submission(SAMPLE, "UZ")
     missing = json.loads(json.dumps(good))
     del missing["body"]["Measure"]
@@ -192,12 +190,12 @@ def national_refusals() -> list[tuple[bytes, str, str, str | None]]:
         (json.dumps({**good, "urgent": True}).encode(), as_json, "json-invalid", "urgent"),
         (json.dumps(unknown_type).encode(), as_json, "type-unknown", "type"),
         (json.dumps(missing).encode(), as_json, "schema-invalid", f"{body}/Ground"),
-        (json.dumps(not_a_party).encode(), as_json, "side-not-in-profile", None),
-        (json.dumps(to_itself).encode(), as_json, "same-side", None),
+        (json.dumps(not_a_party).encode(), as_json, "side-not-in-profile", "recipient.side"),
+        (json.dumps(to_itself).encode(), as_json, "same-side", "recipient.side"),
         (json.dumps(no_link).encode(), as_json, "link-unknown", "recipient.side"),
         (json.dumps(foreign_sender).encode(), as_json, "sender-mismatch", "sender.side"),
         (json.dumps(foreign_district).encode(), as_json, "reference-data-unknown", f"{body}/Place/District"),
-        (json.dumps(fire).encode(), as_json, "rule-violated", None),
+        (json.dumps(fire).encode(), as_json, "rule-violated", "Notification/Body/ClearingWorksNotice/Method"),
         (b"<Notification", "application/xml", "xml-not-well-formed", None),
         (b"<Receipt xmlns='urn:bgw:envelope:1'/>", "application/xml", "envelope-unknown", None),
         (json.dumps(short).encode(), as_json, "lead-time-short", f"{body}/EffectiveFrom"),
