@@ -249,6 +249,7 @@ class Sweeper:
             "owed_by": "peer" if item.direction == Direction.OUT else "us",
             "expects": item.expects,
             "type": item.type,
+            "channel": item.channel,
             "due_at": format_time(item.due_at),
             "source": item.source,
             "reminder_id": item.sent_id,
