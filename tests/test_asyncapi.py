@@ -21,6 +21,7 @@ from gateway import paths
 from gateway.errors import WireError
 from gateway.node import payloads
 from gateway.reasons import Reason
+from gateway.rules.incidents import Unsettled
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract
 from gateway.wire.envelope import Header, read_header
@@ -259,10 +260,20 @@ def test_every_event_kind_validates(spec: dict[str, Any], registry: Registry[Any
     check = validator(spec, registry, "Event")
     template = spec["operations"]["receiveEvent"]["bindings"]["amqp"]["cc"][0]
     message_id = "3f1c2a9e-6b1d-4c53-9a57-0b8e2d41c7a1"
+    link = ("UZ", "kz-uz-border-2024")
+    referral = payloads.referral(
+        message_id, [Unsettled("повреждение знака", "ПИ-1", None, None)], "31(5), 41"
+    )
     for kind in payloads.EVENT_KINDS:
-        check.validate(payloads.event(kind, NOW, message_id, ("UZ", "kz-uz-border-2024"), {"level": 1}))
-        check.validate(payloads.event(kind, NOW, None, None))
         assert payloads.event_routing_key(kind) == template.format(kind=kind)
+        if kind == "referral-proposed":  # its detail has a schema of its own
+            check.validate(payloads.event(kind, NOW, message_id, link, referral))
+            for broken in ({"level": 1}, {**referral, "incidents": []}, {**referral, "proposes": "x"}):
+                with pytest.raises(ValidationError):
+                    check.validate(payloads.event(kind, NOW, message_id, link, broken))
+            continue
+        check.validate(payloads.event(kind, NOW, message_id, link, {"level": 1}))
+        check.validate(payloads.event(kind, NOW, None, None))
     with pytest.raises(ValidationError):
         check.validate({**payloads.event("escalation", NOW, None, None), "event": "unknown"})
     with pytest.raises(ValidationError):

@@ -8,31 +8,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from gateway.errors import GatewayError
+from gateway.node import treaty
 from gateway.node.config import NodeConfig
 from gateway.profiles import Profile, Source
 from gateway.render import SOURCE
-from gateway.rules.agreement import ENTRY_NOTICE, AgreementState, Fact, Status, fact_of
+from gateway.rules.agreement import AgreementState, Status
 from gateway.rules.calendar import Calendar, Row, treaty_calendar
 from gateway.store import Store, views
-from gateway.store.views import Recorded
-from gateway.wire.envelope import body_of, format_time
-from gateway.wire.parsing import parse
-
-
-def _calendar_types(profile: Profile) -> list[str]:
-    """The types whose receipt moves a treaty clock."""
-    return [t.name for t in profile.types.values() if t.anchored or t.effect or t.periodic]
-
-
-def _fact(recorded: Recorded, sender: str) -> Fact:
-    body = None
-    if recorded.type == ENTRY_NOTICE:
-        try:
-            body = body_of(parse(recorded.payload))
-        except GatewayError:
-            body = None  # unreadable: the notice moves no date (fact_of)
-    return fact_of(recorded.type, sender, recorded.received_at, body)
+from gateway.wire.envelope import format_time
 
 
 def link_calendars(
@@ -41,8 +24,8 @@ def link_calendars(
     result = []
     for link in config.links:
         profile = profiles[link.profile]
-        recorded = store.read(views.treaty_messages, profile.id, link.peer, _calendar_types(profile))
-        facts = [_fact(r, link.peer if r.direction == "in" else config.side) for r in recorded]
+        recorded = store.read(views.treaty_messages, profile.id, link.peer, treaty.calendar_types(profile))
+        facts = treaty.facts(recorded, config.side, link.peer)
         result.append((link.name, treaty_calendar(profile, facts, now, config.side)))
     return result
 

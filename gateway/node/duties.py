@@ -2,7 +2,9 @@
 
 Direction `out`: the peer owes it (a reply to what we sent); `in`: we owe it (a reply to what we
 received). Joint decisions go to the side the protocol names as responsible (both when it names
-none). Each obligation's first escalation rung is computed from the type's ladder.
+none). Each obligation's ladder is the one of its type on the channel its notice travelled on
+(`rules.channels.message_channel`, decided by the caller), stored with it; its first rung is computed
+from that ladder.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from lxml import etree
 
 from gateway.lifecycle import Direction
-from gateway.profiles import MessageType, Profile
+from gateway.profiles import Channel, MessageType, Profile
 from gateway.rules.deadlines import (
     Deadline,
     Duty,
@@ -43,8 +45,9 @@ class Obligations:
         peer: str,
         owed_to_us: bool,
         deadlines: Iterable[Deadline],
+        channel: Channel | None,
     ) -> Iterator[NewObligation]:
-        ladder = profile.ladder_for(message_type)
+        ladder = profile.ladder_for(message_type, channel)
         for deadline in deadlines:
             if deadline.duty is Duty.DECISION:  # the side the protocol names, else both
                 owners = [deadline.owner] if deadline.owner else [self.side, peer]
@@ -60,6 +63,7 @@ class Obligations:
                     owner,
                     deadline,
                     first_at(ladder, deadline.due_at, self.scale),
+                    channel,
                 )
 
     def sent(
@@ -72,6 +76,7 @@ class Obligations:
         in_reply_to: str | None,
         queued_at: datetime,
         reference: Reference | None = None,
+        channel: Channel | None = None,
     ) -> Duties:
         """A notice we send: the peer's receipt (due per timing class from the moment it is queued),
         what the notice's own times fix for the peer (not for a cancellation); the reply it is, or the
@@ -82,7 +87,7 @@ class Obligations:
         if not _cancels(reference):
             deadlines += fixed_by_body(message_type, body)
         return self._duties(
-            profile, message_type, message_id, peer, True, deadlines, body, in_reply_to, reference
+            profile, message_type, message_id, peer, True, deadlines, body, in_reply_to, reference, channel
         )
 
     def received(
@@ -95,6 +100,7 @@ class Obligations:
         received_at: datetime,
         in_reply_to: str | None,
         reference: Reference | None = None,
+        channel: Channel | None = None,
     ) -> Duties:
         """A notice we received: every reply and decision we now owe (nothing for a cancellation); the
         reply it is, or the decision item it reports executed, closes the peer's; what it supersedes or
@@ -103,7 +109,7 @@ class Obligations:
         if not _cancels(reference):
             deadlines = [*fixed_by_body(message_type, body), *running_from_receipt(message_type, received_at)]
         return self._duties(
-            profile, message_type, message_id, peer, False, deadlines, body, in_reply_to, reference
+            profile, message_type, message_id, peer, False, deadlines, body, in_reply_to, reference, channel
         )
 
     def _duties(
@@ -117,27 +123,36 @@ class Obligations:
         body: etree._Element,
         in_reply_to: str | None,
         reference: Reference | None,
+        channel: Channel | None,
     ) -> Duties:
         """What a notice opens, and what it closes or ends: the same for both directions."""
         return Duties(
-            opens=tuple(self._new(profile, message_type, message_id, peer, owed_to_us, deadlines)),
+            opens=tuple(self._new(profile, message_type, message_id, peer, owed_to_us, deadlines, channel)),
             answers=in_reply_to,
             executes=executed_item(message_type, body),
             replaces=(reference.message_id, reference.kind.ends_as) if reference is not None else None,
         )
 
     def acknowledged(
-        self, profile: Profile, message_id: str, peer: str, type_name: str, received_at: datetime, sent: bytes
+        self,
+        profile: Profile,
+        message_id: str,
+        peer: str,
+        type_name: str,
+        received_at: datetime,
+        sent: bytes,
+        channel: Channel | None = None,
     ) -> Duties:
-        """The peer's receipt of our notice (*sent*: its signed bytes): the reply it owes runs from its
-        time of receipt — unless the notice calls off an earlier one (a cancellation wants no reply)."""
+        """The peer's receipt of our notice (*sent*: its signed bytes; *channel*: the one it travelled
+        on, as stored when it was sent): the reply it owes runs from its time of receipt — unless the
+        notice calls off an earlier one (a cancellation wants no reply)."""
         message_type = profile.types.get(type_name)
         if message_type is None:
             return Duties()
         deadlines = running_from_receipt(message_type, received_at)
         if not deadlines or read_header(parse(sent)).cancels:
             return Duties()
-        return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines)))
+        return Duties(tuple(self._new(profile, message_type, message_id, peer, True, deadlines, channel)))
 
 
 def _cancels(reference: Reference | None) -> bool:

@@ -23,7 +23,7 @@ from gateway.node.clock import Clock
 from gateway.node.config import NodeConfig, link_name
 from gateway.node.database import Database
 from gateway.node.duties import Obligations
-from gateway.node.earlier import earlier_of
+from gateway.node.earlier import answered_of, earlier_of
 from gateway.node.events import Events
 from gateway.node.faults import Backoff, FaultLog, Stopping, persist
 from gateway.node.plans import AlreadyReceipted, Arriving, Repeat, plan_notice, plan_receipt, plan_repeat
@@ -158,6 +158,9 @@ class Inbound:
         except WireError as refused:
             await self._refuse(delivery, refused, peer, profile=header.profile)
             return
+        answered = await self._db(
+            lambda: answered_of(self.db, header, message.type, message.profile, Direction.OUT, peer)
+        )
         try:
             plan = plan_notice(
                 message,
@@ -166,6 +169,7 @@ class Inbound:
                 reference=reference,
                 earlier_body=earlier_body,
                 obligations=self.obligations,
+                answered=answered,
             )
         except WireError as refused:  # a time no rule can count from
             await self._refuse(delivery, refused, peer, profile=header.profile)
@@ -236,6 +240,7 @@ class Inbound:
             "received", extra={"message_id": header.message_id, "link": _link(header), "state": plan.status}
         )
         await self._announce_duties(header, plan)
+        await self._propose_referral(header, plan)
         if plan.detail:
             log.warning(
                 "late or impossible times",
@@ -263,6 +268,25 @@ class Inbound:
                     "optional": deadline.optional,
                 },
             )
+
+    async def _propose_referral(self, header: Header, plan: Arriving) -> None:
+        """Tell the national system which incidents a received joint-meeting protocol leaves without a
+        joint decision: they go to the diplomatic channel (Art. 31(5), 41), in an incident-referral."""
+        referral = plan.referral
+        if referral is None:
+            return
+        log.warning(
+            "incidents without a joint decision: referral proposed",
+            extra={
+                "message_id": header.message_id,
+                "link": _link(header),
+                "detail": {"incidents": len(referral.incidents), "article": referral.article},
+            },
+        )
+        detail = payloads.referral(referral.protocol, referral.incidents, referral.article)
+        await self.events.emit(
+            "referral-proposed", header.message_id, (header.sender.side, header.profile), detail
+        )
 
     # -- receipts --------------------------------------------------------------------------------
 

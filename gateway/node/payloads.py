@@ -7,9 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from gateway.errors import GatewayError
+from gateway.rules.incidents import REFERRAL, Unsettled
 from gateway.wire.envelope import Header, format_time
 
-EVENT_KINDS = ("receipt-received", "rejected", "quarantined", "send-failed", "reply-due", "escalation")
+EVENT_KINDS = (
+    "receipt-received",
+    "rejected",
+    "quarantined",
+    "send-failed",
+    "reply-due",
+    "escalation",
+    "referral-proposed",
+)
 
 
 def _party(side: str, unit: str) -> dict[str, str]:
@@ -55,6 +64,26 @@ def event(
         "message_id": message_id,
         "link": {"peer": link[0], "profile": link[1]} if link else None,
         "detail": dict(detail or {}),
+    }
+
+
+def referral(protocol_id: str, incidents: Sequence[Unsettled], article: str) -> dict[str, Any]:
+    """The detail of a `referral-proposed` event: the joint-meeting protocol *protocol_id* records
+    *incidents* without a joint decision, which go to the diplomatic channel in an `incident-referral`
+    (Art. 31(5), 41) that the national system drafts and submits."""
+    return {
+        "proposes": REFERRAL,
+        "protocol_id": protocol_id,
+        "article": article,
+        "incidents": [
+            {
+                "summary": incident.summary,
+                "number": incident.number,
+                "message_ref": incident.message_ref,
+                "occurred_at": incident.occurred_at,
+            }
+            for incident in incidents
+        ],
     }
 
 

@@ -19,8 +19,11 @@ from gateway.errors import WireError
 from gateway.lifecycle import OUTBOX, MessageEvent, MessageState
 from gateway.node.config import Delivery, Link
 from gateway.node.duties import Obligations
-from gateway.profiles import Ladder, MessageType, Profile
+from gateway.profiles import Channel, Ladder, MessageType, Profile
 from gateway.reasons import Reason
+from gateway.rules.agreement import AgreementState, refuse_if_ended
+from gateway.rules.channels import message_channel
+from gateway.rules.incidents import PROTOCOL, REFERRAL, Unsettled, unsettled_incidents
 from gateway.rules.ladder import Climb, climb
 from gateway.rules.lead import LeadCheck, receiver_warnings, sender_check
 from gateway.rules.references import Reference, lead_applies
@@ -32,6 +35,8 @@ from gateway.store.receipts import Acknowledged, Sent
 from gateway.store.rows import RECEIPT_TYPE
 from gateway.wire.contract import Message
 from gateway.wire.receipt import Acknowledgement
+
+Answered = tuple[MessageType, Channel]  # the type of the message a reply answers, and its channel
 
 # -- a national submission ----------------------------------------------------------------------
 
@@ -52,10 +57,15 @@ def plan_submission(
     link: Link | None,
     reference: Reference | None,
     earlier_body: etree._Element | None,
+    agreement: AgreementState | None,
     now: datetime,
     obligations: Obligations,
+    answered: Answered | None = None,
 ) -> Outgoing:
-    """Whether this node sends *message* (checked against the contract) now, and what it obliges."""
+    """Whether this node sends *message* (checked against the contract) now, and what it obliges;
+    *agreement*: the state of the agreement on the link (read when the link is known), under which
+    nothing is sent once it has ended (Art. 12, 49); *answered*: for a reply that travels on the
+    channel of what it answers, that message's type and channel (its obligations climb that ladder)."""
     header = message.header
     if header.sender.side != side:
         raise WireError(
@@ -69,6 +79,8 @@ def plan_submission(
             reason=Reason.LINK_UNKNOWN,
             field="recipient.side",
         )
+    if agreement is not None:
+        refuse_if_ended(agreement, header.type)
     if message.type is None or message.body is None:
         return Outgoing(link, None, None)
     applies = lead_applies(reference, message.type, message.body, earlier_body)
@@ -82,6 +94,7 @@ def plan_submission(
         header.in_reply_to,
         now,
         reference,
+        message_channel(message.type, message.body, answered),
     )
     return Outgoing(link, late, duties)
 
@@ -97,6 +110,7 @@ class Arriving:
     warnings: tuple[str, ...]
     detail: str | None
     duties: Duties | None
+    referral: Referral | None = None
 
 
 def plan_notice(
@@ -107,9 +121,12 @@ def plan_notice(
     reference: Reference | None,
     earlier_body: etree._Element | None,
     obligations: Obligations,
+    answered: Answered | None = None,
 ) -> Arriving:
-    """The receiver's independent check (late or impossible times are accepted with a warning) and
-    the obligations the notice opens and closes on this side."""
+    """The receiver's independent check (late or impossible times are accepted with a warning), the
+    obligations the notice opens and closes on this side (on the ladder of the channel it travelled
+    on: *answered* as in plan_submission), and the incidents a joint-meeting protocol leaves to the
+    diplomatic channel (Art. 31(5), 41)."""
     header = message.header
     if message.type is None or message.body is None:
         return Arriving("accepted", (), None, None)
@@ -124,10 +141,34 @@ def plan_notice(
         received_at,
         header.in_reply_to,
         reference,
+        message_channel(message.type, message.body, answered),
     )
     warnings = tuple(reason.value for reason, _ in found)
     detail = "; ".join(text for _, text in found) or None
-    return Arriving("accepted-with-warning" if warnings else "accepted", warnings, detail, duties)
+    status = "accepted-with-warning" if warnings else "accepted"
+    return Arriving(status, warnings, detail, duties, plan_referral(message))
+
+
+@dataclass(frozen=True)
+class Referral:
+    """An `incident-referral` the node proposes to its national system: the incidents a received
+    joint-meeting protocol records without a joint decision go to the diplomatic channel."""
+
+    protocol: str  # the protocol's message id
+    incidents: tuple[Unsettled, ...]
+    article: str
+
+
+def plan_referral(message: Message) -> Referral | None:
+    """The referral a received *message* calls for (None: not a joint-meeting protocol, every incident
+    settled, or no incident-referral in its profile)."""
+    referral = message.profile.types.get(REFERRAL)
+    if message.header.type != PROTOCOL or message.body is None or referral is None:
+        return None
+    unsettled = unsettled_incidents(message.body)
+    if not unsettled:
+        return None
+    return Referral(message.header.message_id, tuple(unsettled), referral.article)
 
 
 class Repeat(enum.StrEnum):
@@ -184,8 +225,9 @@ def plan_receipt(
     delivered = ack.status != "rejected" and digest_ok
     duties = Duties()
     if delivered and not replaced:
+        channel = Channel(sent.channel) if sent.channel else None
         duties = obligations.acknowledged(
-            profile, ack.message_id, peer, sent.type, ack.received_at, sent.payload
+            profile, ack.message_id, peer, sent.type, ack.received_at, sent.payload, channel
         )
     return Acknowledged(
         message_id=ack.message_id,
@@ -282,17 +324,20 @@ def plan_rung(obligation: Obligation, ladder: Ladder, now: datetime, scale: floa
 
 __all__: Sequence[str] = [
     "AlreadyReceipted",
+    "Answered",
     "Arriving",
     "GiveUp",
     "Outgoing",
     "Park",
     "Publish",
+    "Referral",
     "Repeat",
     "Rise",
     "lease_until",
     "plan_dispatch",
     "plan_notice",
     "plan_receipt",
+    "plan_referral",
     "plan_repeat",
     "plan_rung",
     "plan_submission",

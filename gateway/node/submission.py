@@ -18,12 +18,12 @@ from lxml import etree
 
 from gateway.errors import GatewayError, InputError, WireError
 from gateway.lifecycle import Direction
-from gateway.node import payloads
+from gateway.node import payloads, treaty
 from gateway.node.clock import Clock
 from gateway.node.config import NodeConfig
 from gateway.node.database import Database
 from gateway.node.duties import Obligations
-from gateway.node.earlier import earlier_of
+from gateway.node.earlier import answered_of, earlier_of
 from gateway.node.faults import Backoff, FaultLog, Unavailable, persist
 from gateway.node.plans import Outgoing, plan_submission
 from gateway.reasons import Reason
@@ -97,10 +97,19 @@ class Submissions:
     async def _decide(self, message: Message, now: datetime, started: float) -> Outgoing:
         header = message.header
         link = self.config.link_for(header.recipient.side, header.profile)
-        reference = earlier_body = None
+        reference = earlier_body = agreement = answered = None
+        if link is not None:
+            side, profile = self.config.side, message.profile
+            agreement = await self._patiently(
+                lambda: treaty.agreement_of(self.db, profile, link.peer, side, now), started
+            )
         if link is not None and message.type is not None:
             reference, earlier_body = await self._patiently(
                 lambda: earlier_of(self.db, header, Direction.OUT, link.peer), started
+            )
+            answered = await self._patiently(
+                lambda: answered_of(self.db, header, message.type, message.profile, Direction.IN, link.peer),
+                started,
             )
         return plan_submission(
             message,
@@ -108,6 +117,8 @@ class Submissions:
             link=link,
             reference=reference,
             earlier_body=earlier_body,
+            agreement=agreement,
+            answered=answered,
             now=now,
             obligations=self.obligations,
         )

@@ -146,7 +146,7 @@ class Sweeper:
         return done
 
     async def _step(self, obligation: Obligation, now: datetime) -> Step | None:
-        ladder = self.profiles[obligation.profile].ladder_of(obligation.type)
+        ladder = self.profiles[obligation.profile].ladder_of(obligation.type, obligation.channel)
         plan = plan_rung(obligation, ladder, now, self.config.delivery.time_scale)
         if isinstance(plan, Park):
             await self.db.write(obligations.park, obligation.id, now, plan.why)
@@ -231,8 +231,8 @@ class Sweeper:
             await self.db.write(escalations.announced, told, self.clock())
 
     def _event(self, item: Listed) -> dict[str, Any]:
-        """The event's detail, from the stored rung and the profile's ladder for its type."""
-        ladder = self.profiles[item.profile].ladder_of(item.type).rungs
+        """The event's detail, from the stored rung and the profile's ladder for its type and channel."""
+        ladder = self.profiles[item.profile].ladder_of(item.type, item.channel).rungs
         rung = ladder[item.rung] if item.rung < len(ladder) else None
         standing = item.obligation_state == "open" and item.obligation_level == item.rung
         return {
@@ -249,6 +249,7 @@ class Sweeper:
             "owed_by": "peer" if item.direction == Direction.OUT else "us",
             "expects": item.expects,
             "type": item.type,
+            "channel": item.channel,
             "due_at": format_time(item.due_at),
             "source": item.source,
             "reminder_id": item.sent_id,

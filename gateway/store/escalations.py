@@ -59,6 +59,7 @@ class Listed:
     obligation_level: int  # the rung the obligation stands at now (this one or a later one)
     next_at: datetime | None  # when the obligation's next rung falls due; None: closed or at the top
     announced_at: datetime | None  # when the national system was told (the event confirmed)
+    channel: str | None = None  # the channel the obligation's notice travelled on (its ladder's)
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ _LISTED = (
         obligations.c.level.label("obligation_level"),
         obligations.c.next_at,
         escalations.c.announced_at,
+        obligations.c.channel,
     )
     .join(obligations, obligations.c.id == escalations.c.obligation_id)
     .outerjoin(dossiers, dossiers.c.escalation_id == escalations.c.id)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.lifecycle import OBLIGATIONS, Direction, ObligationEvent, ObligationState
+from gateway.profiles import Channel
 from gateway.rules.deadlines import Deadline
 from gateway.store import journal
 from gateway.store.schema import obligations
@@ -42,6 +43,7 @@ class Obligation:
     due_at: datetime
     level: int
     next_at: datetime | None
+    channel: str | None = None  # the channel its notice travelled on; None: the type's first
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class NewObligation:
     owner: str
     deadline: Deadline
     first_at: datetime  # when the first rung is reached if nothing closes it
+    channel: Channel | None = None  # the channel its notice travelled on, which chose the ladder
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ def row_for(new: NewObligation, at: datetime) -> dict[str, object]:
         "closed_by": None,
         "closed_at": None,
         "created_at": naive(at),
+        "channel": new.channel.value if new.channel is not None else None,
     }
 
 

@@ -18,12 +18,23 @@ from gateway.lifecycle import OUTBOX, Direction, MessageEvent, MessageState
 from gateway.store import journal
 from gateway.store.obligations import Duties, replaced, settle
 from gateway.store.rows import RECEIPT_TYPE
-from gateway.store.schema import messages, receipts
+from gateway.store.schema import messages, obligations, receipts
 from gateway.store.sql import Prepared, const, consts
 from gateway.store.times import naive
 from gateway.store.unit import Tx
 
 _OURS = (messages.c.direction == const(Direction.OUT)) & (messages.c.message_id == bindparam("b_id"))
+# The channel the notice travelled on, as stored with the receipt obligation its sending opened.
+_CHANNEL = (
+    select(obligations.c.channel)
+    .where(
+        (obligations.c.message_id == messages.c.message_id)
+        & (obligations.c.direction == const(Direction.OUT))
+        & (obligations.c.duty == const("receipt"))
+    )
+    .limit(1)
+    .scalar_subquery()
+)
 _SENT = Prepared(
     select(
         messages.c.state,
@@ -31,6 +42,7 @@ _SENT = Prepared(
         messages.c.digest,
         messages.c.type,
         messages.c.payload,
+        _CHANNEL,
         messages.c.profile,
     ).where(_OURS & (messages.c.type != const(RECEIPT_TYPE)))
 )
@@ -63,6 +75,7 @@ class Sent:
     digest: str
     type: str
     payload: bytes
+    channel: str | None = None  # the channel it travelled on (None: not stored, the type's first)
     profile: str = ""
 
 
@@ -85,7 +98,10 @@ def sent(conn: Connection, message_id: str) -> Sent | None:
     row = _SENT.first(conn, {"b_id": message_id})
     if row is None:
         return None
-    return Sent(MessageState(row[0]), str(row[1]), str(row[2]), str(row[3]), bytes(row[4]), str(row[5]))
+    channel = str(row[5]) if row[5] is not None else None
+    return Sent(
+        MessageState(row[0]), str(row[1]), str(row[2]), str(row[3]), bytes(row[4]), channel, str(row[6])
+    )
 
 
 def record(tx: Tx, ack: Acknowledged, peer: str, at: datetime) -> bool:

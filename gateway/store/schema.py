@@ -71,6 +71,10 @@ Index(
     postgresql_where=messages.c.next_attempt_at.isnot(None),
 )
 
+# The treaty clocks' read (views.treaty_messages), which every national submission makes to know
+# whether the agreement has ended: the few messages of a link that move a clock, never the whole log.
+Index("ix_messages_treaty", messages.c.peer, messages.c.profile, messages.c.type)
+
 # Receipts: the one we sent for each inbound message (direction out), and the one we received
 # for each outbound message (direction in).
 receipts = Table(
@@ -145,6 +149,9 @@ obligations = Table(
     Column("closed_by", String(36)),
     Column("closed_at", DateTime()),
     Column("created_at", DateTime(), nullable=False),
+    # The channel its notice travelled on (AB | BR | DIP | JC), which decides its ladder; NULL on rows
+    # opened before it was stored: the type's first channel.
+    Column("channel", String(8)),
     UniqueConstraint("direction", "message_id", "duty", "item", name="uq_obligations_message_duty"),
     CheckConstraint(DIRECTION_CHECK, name="ck_obligations_direction"),
     CheckConstraint(OBLIGATION_STATE_CHECK, name="ck_obligations_state"),

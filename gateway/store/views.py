@@ -63,12 +63,18 @@ class Recorded(NamedTuple):
 
 def treaty_messages(conn: Connection, profile: str, peer: str, types: Sequence[str]) -> list[Recorded]:
     """Every message of *types* exchanged with *peer* under *profile* that its recipient received
-    without refusing it, with its time of receipt and signed bytes: what the treaty calendar reads."""
+    without refusing it, with its time of receipt and signed bytes: what the treaty calendar reads, and
+    what every national submission reads to know whether the agreement has ended (through the index
+    ix_messages_treaty: the few messages that move a clock, never the log)."""
     query = (
         select(messages.c.type, messages.c.direction, receipts.c.at, messages.c.payload)
-        .join(
-            receipts,
-            (receipts.c.message_id == messages.c.message_id) & (receipts.c.direction != messages.c.direction),
+        .select_from(
+            messages.join(
+                receipts,
+                receipts.c.direction.in_(consts(Direction))  # through the (direction, message_id) key
+                & (receipts.c.message_id == messages.c.message_id)
+                & (receipts.c.direction != messages.c.direction),
+            )
         )
         .where(
             (messages.c.profile == profile)

@@ -91,6 +91,7 @@ async def scenario(world: World) -> None:
         assert all(
             e["detail"]["level"] == "duty-operator" and e["detail"]["owed_by"] == "peer" for e in published
         )
+        assert {e["detail"]["channel"] for e in published} == {"BR"}  # Art. 40(1): border representatives
 
         # 2. UZ answers the second proposal: the obligation closes on both sides, its ladder stops.
         reply = submission(SAMPLES / "joint-meeting-reply.xml", "KZ")

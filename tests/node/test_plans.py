@@ -16,8 +16,9 @@ from gateway.lifecycle import Direction, MessageEvent, MessageState
 from gateway.node import plans
 from gateway.node.config import Delivery, Link
 from gateway.node.duties import Obligations
-from gateway.profiles import load_profiles
+from gateway.profiles import Channel, load_profiles
 from gateway.reasons import Reason
+from gateway.rules.agreement import AgreementState, Fact, agreement_state
 from gateway.samples import sample_submission
 from gateway.store.inbox import Stored
 from gateway.store.obligations import Obligation
@@ -34,6 +35,10 @@ SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
 LINK = Link("UZ", PROFILE.id, "Node UZ", "bgw.UZ.in")
 KZ = Obligations("KZ")
 UZ = Obligations("UZ")
+AGREEMENT_NOTICES = [  # the Agreement in force from 2025-02-28 (Art. 49: 30 days after the later one)
+    Fact("entry-into-force-notice", "KZ", datetime(2025, 1, 10, 8, 0, tzinfo=UTC), "agreement"),
+    Fact("entry-into-force-notice", "UZ", datetime(2025, 1, 29, 8, 0, tzinfo=UTC), "agreement"),
+]
 
 
 def message(sample: str, **changes: Any) -> Message:
@@ -46,16 +51,25 @@ def message(sample: str, **changes: Any) -> Message:
 # -- submissions ------------------------------------------------------------------------------------
 
 
-def test_a_submission_is_planned_with_its_link_and_what_it_obliges() -> None:
-    outgoing = plans.plan_submission(
-        message("joint-meeting-proposal"),
+def submitted(
+    submission: Message, agreement: AgreementState | None = None, answered: plans.Answered | None = None
+) -> plans.Outgoing:
+    """KZ's decision on *submission* to UZ at NOW (no earlier notice referenced)."""
+    return plans.plan_submission(
+        submission,
         side="KZ",
         link=LINK,
         reference=None,
         earlier_body=None,
+        agreement=agreement,
         now=NOW,
         obligations=KZ,
+        answered=answered,
     )
+
+
+def test_a_submission_is_planned_with_its_link_and_what_it_obliges() -> None:
+    outgoing = submitted(message("joint-meeting-proposal"))
     assert outgoing.link == LINK and outgoing.late is None
     assert outgoing.duties is not None
     assert [o.deadline.duty.value for o in outgoing.duties.opens] == [
@@ -96,6 +110,7 @@ def test_a_submission_is_refused_with_its_code_and_field(
             link=link,
             reference=None,
             earlier_body=None,
+            agreement=None,
             now=NOW,
             obligations=KZ,
         )
@@ -104,10 +119,46 @@ def test_a_submission_is_refused_with_its_code_and_field(
 
 def test_a_short_lead_with_a_justification_goes_out_marked_late() -> None:
     late = message("crossing-restriction", **_later(23), late_justification="force majeure: flood")
-    outgoing = plans.plan_submission(
-        late, side="KZ", link=LINK, reference=None, earlier_body=None, now=NOW, obligations=KZ
-    )
+    outgoing = submitted(late)
     assert outgoing.late is not None and not outgoing.late.met and "11(3)" in outgoing.late.describe()
+
+
+def test_nothing_is_sent_under_an_agreement_that_has_ended() -> None:
+    """The decision takes the link's agreement state: once ended (the last day in force past on the
+    sender's date), any notice is refused `agreement-ended`, naming the article and the date."""
+    facts = [Fact("termination-notice", "UZ", NOW - timedelta(days=100))]
+    ended = agreement_state(PROFILE, [*AGREEMENT_NOTICES, *facts], NOW, "KZ")
+    with pytest.raises(GatewayError) as refused:
+        submitted(message("joint-meeting-proposal"), agreement=ended)
+    assert refused.value.reason is Reason.AGREEMENT_ENDED
+    assert "Art. 49" in refused.value.message and "ended on 2026-11-20" in refused.value.message
+    in_force = agreement_state(PROFILE, AGREEMENT_NOTICES, NOW, "KZ")
+    assert submitted(message("joint-meeting-proposal"), agreement=in_force).duties is not None
+
+
+@pytest.mark.parametrize("channel", [Channel.AB, Channel.DIP])
+def test_what_a_submission_opens_climbs_the_ladder_of_its_chosen_channel(channel: Channel) -> None:
+    """A consultation request (AB or DIP, the sender's choice), and the reply that follows it: the
+    obligations each opens carry the channel the request travelled on."""
+    request = message("consultation-request", body={**_body("consultation-request"), "Channel": channel.wire})
+    outgoing = submitted(request)
+    assert outgoing.duties is not None and {o.channel for o in outgoing.duties.opens} == {channel}
+    reply = message("consultation-reply", in_reply_to=str(uuid.uuid4()))
+    assert reply.type is not None and reply.type.follows_answered
+    answered = (PROFILE.types["consultation-request"], channel)
+    arriving = plans.plan_notice(
+        reply, received_at=NOW, skew=timedelta(minutes=5), reference=None, earlier_body=None,
+        obligations=UZ, answered=answered,
+    )  # fmt: skip
+    assert arriving.duties is not None and arriving.duties.opens == ()
+    sent = submitted(reply, answered=answered)
+    assert sent.duties is not None and [(o.deadline.duty.value, o.channel) for o in sent.duties.opens] == [
+        ("receipt", channel)
+    ]
+
+
+def _body(sample: str) -> dict[str, Any]:
+    return dict(sample_submission(SAMPLES / f"{sample}.xml", "UZ", NOW)["body"])
 
 
 # -- notices and repeats --------------------------------------------------------------------------
@@ -149,6 +200,29 @@ def test_a_received_proposal_leaves_our_side_owing_the_reply() -> None:
     )
 
 
+def test_a_protocol_without_a_joint_decision_on_an_incident_proposes_a_referral() -> None:
+    """Art. 31(5), 41: what the border representatives did not settle goes to the diplomatic channel;
+    the receiver of the protocol is told which incidents, under which article (a settled one: nothing)."""
+    settled = message("joint-meeting-protocol")
+    assert plans.plan_referral(settled) is None
+    body = _body("joint-meeting-protocol")
+    body["Incident"] = [{**body["Incident"][0], "Outcome": "no-joint-decision"}]
+    unsettled = message("joint-meeting-protocol", body=body)
+    referral = plans.plan_referral(unsettled)
+    assert referral is not None
+    assert (referral.protocol, referral.article) == (unsettled.header.message_id, "31(5), 41")
+    [incident] = referral.incidents
+    assert (incident.number, incident.message_ref) == (
+        "ПИ-УЗ-2026/058",
+        "d57fec63-fbff-41a5-b486-9dbe9fd70090",
+    )
+    arriving = plans.plan_notice(
+        unsettled, received_at=NOW, skew=timedelta(minutes=5), reference=None, earlier_body=None,
+        obligations=UZ,
+    )  # fmt: skip
+    assert arriving.referral == referral
+
+
 @pytest.mark.parametrize(
     ("stored_digest", "state", "redelivered", "expected"),
     [
@@ -176,7 +250,7 @@ def _sent(state: MessageState, sample: str = "joint-meeting-proposal", **changes
         "sender": {"side": "KZ", "unit": "K"},
     }
     root = Codec(PROFILES, lambda: NOW).to_xml({**document, **changes})
-    return Sent(state, "UZ", "d" * 64, sample, etree.tostring(root), PROFILE.id)
+    return Sent(state, "UZ", "d" * 64, sample, etree.tostring(root), profile=PROFILE.id)
 
 
 def _ack(status: str = "accepted", digest: str = "d" * 64) -> Acknowledgement:
@@ -201,7 +275,7 @@ def test_a_receipt_for_no_notice_of_ours_is_unknown() -> None:
 
 
 def test_a_receipt_for_a_notice_sent_to_another_peer_is_foreign() -> None:
-    sent_to_az = Sent(MessageState.SENT, "AZ", "d" * 64, "x", b"<x/>", "kz-az-environment-1997")
+    sent_to_az = Sent(MessageState.SENT, "AZ", "d" * 64, "x", b"<x/>", profile="kz-az-environment-1997")
     with pytest.raises(GatewayError) as refused:
         _receipt(sent_to_az, _ack())
     assert refused.value.reason is Reason.REFERENCE_FOREIGN

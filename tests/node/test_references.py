@@ -44,6 +44,9 @@ async def scenario(world: World) -> None:
     proposal = submission(SAMPLES / "joint-meeting-proposal.xml", "UZ")
     async with National(world, "KZ") as kz, National(world, "UZ") as uz:
         a = (await submit(kz, proposal))["message_id"]
+        # A's reply duty opens on KZ with UZ's receipt of A (a notice replaced before its receipt came
+        # is owed no reply at all): wait for it, so that B has something to supersede on both sides.
+        wait_until(lambda: reply_duties(world, "KZ") == {a: "open"}, "KZ holds A's reply duty")
         b_answer = await submit(kz, {**proposal, "supersedes": a})
         assert b_answer["status"] == "accepted", b_answer
         b = b_answer["message_id"]

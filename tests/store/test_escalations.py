@@ -7,16 +7,23 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from lxml import etree
 
+from gateway import paths
 from gateway.errors import InputError
 from gateway.lifecycle import Direction, EscalationEvent, MessageState
-from gateway.profiles import load_profiles
+from gateway.node.duties import Obligations
+from gateway.profiles import Channel, MessageType, load_profiles
+from gateway.rules.channels import FIELD, message_channel
 from gateway.rules.deadlines import running_from_receipt
+from gateway.rules.fields import field_nodes
 from gateway.rules.ladder import climb, first_at
-from gateway.store import Signed, Store, escalations, journal, obligations, rungs, views
+from gateway.store import Signed, Store, escalations, journal, obligations, outbox, receipts, rungs, views
 from gateway.store.obligations import NewObligation
 from gateway.store.rungs import Step
 from gateway.store.schema import escalations as escalation_table
+from gateway.wire.envelope import body_of
+from gateway.wire.parsing import parse
 from tests.store.conftest import NOW, logged, outbound
 
 PROFILE = load_profiles()["kz-uz-border-2024"]
@@ -118,3 +125,49 @@ def _act_on(store: Store, escalation_id: int, message_id: str, late: object) -> 
     ]
     assert '"by":"chief"' in entries[1].detail
     assert store.read(journal.verify)[1] is None
+
+
+def consultation(channel: Channel) -> tuple[MessageType, etree._Element, bytes]:
+    """A consultation request (Art. 23(3), 48: AB or DIP) whose sender chose *channel*, and its bytes."""
+    message_type = PROFILE.types["consultation-request"]
+    root = parse((paths.SAMPLES / PROFILE.id / "consultation-request.xml").read_bytes())
+    body = body_of(root)
+    [node] = field_nodes(body, FIELD)
+    node.text = channel.wire
+    return message_type, body, etree.tostring(root)
+
+
+@pytest.mark.parametrize(
+    ("channel", "second"), [(Channel.DIP, "diplomatic"), (Channel.AB, "border-representative")]
+)
+def test_an_obligation_climbs_the_ladder_of_the_channel_its_notice_travelled_on(
+    store: Store, channel: Channel, second: str
+) -> None:
+    """A two-channel type sent on DIP is stored with DIP, and climbs the DIP ladder (no border
+    representative between the duty operator and the diplomatic level); on AB, the AB one. The
+    receipt obligation its sending opens carries the channel, and the peer's receipt reads it back,
+    so the reply the receipt opens climbs the same ladder."""
+    message_type, body, payload = consultation(channel)
+    travelled = message_channel(message_type, body)
+    message_id = str(uuid.uuid4())
+    duties = Obligations("KZ").sent(
+        PROFILE, message_type, message_id, "UZ", body, None, NOW, channel=travelled
+    )
+    store.write(
+        outbox.add, Signed(message_id, payload, "a" * 64, NOW), peer="UZ", profile=PROFILE.id,
+        message_type=message_type.name, submission_key=None, at=NOW, duties=duties,
+    )  # fmt: skip
+    sent = store.read(receipts.sent, message_id)
+    assert sent is not None and sent.channel == channel.value
+    [receipt] = store.read(obligations.due, NOW + timedelta(days=30), 10)
+    assert (receipt.duty, receipt.channel) == ("receipt", channel.value)
+    ladder = PROFILE.ladder_of(receipt.type, receipt.channel)  # as the sweep reads it
+    assert ladder == PROFILE.ladder_for(message_type, channel)
+    first = climb(ladder, receipt.level, receipt.next_at or NOW)
+    assert len(store.write(rungs.reach, [(receipt, first)])) == 1
+    [again] = store.read(obligations.due, NOW + timedelta(days=30), 10)
+    assert ladder.rungs[again.level + 1].level == second
+    [reply] = Obligations("KZ").acknowledged(
+        PROFILE, message_id, "UZ", sent.type, NOW, sent.payload, Channel(sent.channel)
+    ).opens  # fmt: skip
+    assert reply.channel is channel
