@@ -114,16 +114,21 @@ class BrokerClient:
             raise NationalError("not connected: use `async with` or connect() first")
         return self._channel
 
-    async def consume(self, queue: str, handler: Handler) -> None:
+    async def consume(self, queue: str, handler: Handler) -> str:
         """Hand every message of *queue* (which must exist) to *handler*, acknowledging it after; a
-        handler that raises rejects its message (to the queue's dead-letter exchange, if any)."""
+        handler that raises rejects its message (to the queue's dead-letter exchange, if any).
+        Returns the consumer tag (for `cancel`)."""
         await self._declared(queue)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
             async with message.process(requeue=False):
                 await handler(_delivery(message))
 
-        await (await self.channel.get_queue(queue, ensure=False)).consume(on_message)
+        return await (await self.channel.get_queue(queue, ensure=False)).consume(on_message)
+
+    async def cancel(self, queue: str, consumer_tag: str) -> None:
+        """Stop a consumer started by `consume`."""
+        await (await self.channel.get_queue(queue, ensure=False)).cancel(consumer_tag)
 
     async def drain(
         self, queue: str, until: int | None = None, timeout: float = 30, idle: float = 1.0
@@ -298,13 +303,13 @@ class NationalClient(BrokerClient):
             missing = sum(key not in self.answers for key in keys)
             raise TimeoutError(f"{missing} submissions unanswered after {timeout} s") from None
 
-    async def consume_inbox(self, handler: Handler) -> None:
+    async def consume_inbox(self, handler: Handler) -> str:
         """Every notice received from the peer and accepted (bgw.<SIDE>.inbox)."""
-        await self.consume(f"bgw.{self.side}.inbox", handler)
+        return await self.consume(f"bgw.{self.side}.inbox", handler)
 
-    async def consume_events(self, handler: Handler) -> None:
+    async def consume_events(self, handler: Handler) -> str:
         """Every event of the node (bgw.<SIDE>.events)."""
-        await self.consume(f"bgw.{self.side}.events", handler)
+        return await self.consume(f"bgw.{self.side}.events", handler)
 
     async def subscribe(self, routing_key: str, name: str | None = None) -> str:
         """A queue of this national system bound to bgw.<SIDE>.national with *routing_key* (e.g.
