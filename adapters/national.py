@@ -23,7 +23,13 @@ from typing import Any, Self
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
-from aio_pika.exceptions import AMQPConnectionError, AMQPError, ChannelNotFoundEntity, DeliveryError
+from aio_pika.exceptions import (
+    AMQPConnectionError,
+    AMQPError,
+    ChannelNotFoundEntity,
+    DeliveryError,
+    PublishError,
+)
 
 LOCAL_BROKER = "127.0.0.1:5672"
 ANSWER_TIMEOUT_S = 30.0
@@ -267,7 +273,9 @@ class NationalClient(BrokerClient):
         queue = f"bgw.{self.side}.submit"
         try:
             await self.channel.default_exchange.publish(message, routing_key=queue, mandatory=True)
-        except DeliveryError as exc:
+        except PublishError as exc:  # a nack: the broker could not take it
+            raise NationalError(f"the broker refused the submission: {exc}") from exc
+        except DeliveryError as exc:  # returned: no queue of that name
             raise Unroutable(f"queue {queue} does not exist: is the {self.side} node running?") from exc
         except AMQPError as exc:
             raise NationalError(f"the broker did not take the submission: {exc}") from exc
