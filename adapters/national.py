@@ -115,6 +115,12 @@ class BrokerClient:
         return f"the broker at {host}"
 
     @property
+    def connection(self) -> AbstractConnection:
+        if self._connection is None:
+            raise NationalError("not connected: use `async with` or connect() first")
+        return self._connection
+
+    @property
     def channel(self) -> AbstractChannel:
         if self._channel is None:
             raise NationalError("not connected: use `async with` or connect() first")
@@ -161,8 +167,7 @@ class BrokerClient:
     async def _declared(self, queue: str) -> tuple[int, int]:
         """(messages, consumers) of an existing queue, declared passively on a channel of its own
         (a missing queue closes the channel that asked); NationalError if it does not exist."""
-        assert self._connection is not None, "connect() first"
-        probe = await self._connection.channel()
+        probe = await self.connection.channel()
         try:
             result = (await probe.declare_queue(queue, passive=True)).declaration_result
             return int(result.message_count or 0), int(result.consumer_count or 0)
@@ -233,6 +238,11 @@ class NationalClient(BrokerClient):
         self._awaited: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._reply_to = ""
 
+    @property
+    def reply_to(self) -> str:
+        """The server-named queue on which this client receives the answers."""
+        return self._reply_to
+
     @staticmethod
     def local_url(side: str) -> str:
         """The side's national-system user on the local broker (`make services`: password = user name)."""
@@ -273,10 +283,10 @@ class NationalClient(BrokerClient):
         queue = f"bgw.{self.side}.submit"
         try:
             await self.channel.default_exchange.publish(message, routing_key=queue, mandatory=True)
-        except PublishError as exc:  # a nack: the broker could not take it
-            raise NationalError(f"the broker refused the submission: {exc}") from exc
-        except DeliveryError as exc:  # returned: no queue of that name
+        except PublishError as exc:  # returned (PublishError is the DeliveryError of a Basic.Return)
             raise Unroutable(f"queue {queue} does not exist: is the {self.side} node running?") from exc
+        except DeliveryError as exc:  # a nack: the broker could not take it
+            raise NationalError(f"the broker refused the submission: {exc}") from exc
         except AMQPError as exc:
             raise NationalError(f"the broker did not take the submission: {exc}") from exc
         return correlation
