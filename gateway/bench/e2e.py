@@ -5,7 +5,9 @@ Both run in a private vhost of the local broker (created with rabbitmqctl and re
 gateway figure is end to end: submission published → notice in the UZ inbox (latency), and the
 rate over the whole run until every receipt is back at KZ. The baseline publishes persistent
 messages of the same size to a quorum queue with publisher confirms (at most `window` unconfirmed)
-and consumes them with acks.
+and consumes them with acks. Both speak to the broker through adapters.national, the national
+systems' own client (the gateway run as two national systems, KZ and UZ; the baseline with its raw
+operations), so the benchmark imports no aio-pika of its own.
 
 It also reports the CPU each process spent per notice during the gateway run — each node, the local
 broker (when it runs on this machine) and the benchmark's own national client — read from /proc: on a
