@@ -32,12 +32,12 @@ unit: setup
 
 test: setup lint typecheck unit
 
-# make demo: the KZ, UZ and AZ nodes through a scenario (gateway/demo.py); the nodes keep running
+# make demo: the KZ, UZ and AZ nodes through a scenario (gateway/demo/); the nodes keep running
 # until Ctrl-C or make demo-stop. make demo ONCE=1: stop them at the end, exit 0 only if all went through.
 demo: setup
 	$(BIN)/python -m gateway.demo $(if $(ONCE),--once,)
 
-# SIGTERM to the demo's nodes (pids in var/<side>.pid, written by gateway/demo.py).
+# SIGTERM to the demo's nodes (pids in var/<side>.pid, written by gateway/demo/nodes.py).
 demo-stop:
 	@stopped=; for side in kz uz az; do \
 	  pidfile=var/$$side.pid; [ -f $$pidfile ] || continue; pid=$$(cat $$pidfile); \

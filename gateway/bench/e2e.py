@@ -5,7 +5,9 @@ Both run in a private vhost of the local broker (created with rabbitmqctl and re
 gateway figure is end to end: submission published → notice in the UZ inbox (latency), and the
 rate over the whole run until every receipt is back at KZ. The baseline publishes persistent
 messages of the same size to a quorum queue with publisher confirms (at most `window` unconfirmed)
-and consumes them with acks.
+and consumes them with acks. Both speak to the broker through adapters.national, the national
+systems' own client (the gateway run as two national systems, KZ and UZ; the baseline with its raw
+operations), so the benchmark imports no aio-pika of its own.
 
 It also reports the CPU each process spent per notice during the gateway run — each node, the local
 broker (when it runs on this machine) and the benchmark's own national client — read from /proc: on a
@@ -30,8 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import aio_pika
-
+from adapters.national import BrokerClient, Delivery, NationalClient
 from gateway import paths, pki
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
@@ -105,127 +106,145 @@ def _peak_rss_mb(pid: int) -> float:
 
 async def _consumers(url: str, queue: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    connection = await aio_pika.connect(url)
-    try:
+    async with BrokerClient(url) as broker:
         while time.monotonic() < deadline:
-            channel = await connection.channel()
-            with suppress(aio_pika.exceptions.ChannelNotFoundEntity):
-                declared = await channel.declare_queue(queue, passive=True)
-                if declared.declaration_result.consumer_count:
-                    return
+            if await broker.consumers(queue):
+                return
             await asyncio.sleep(0.2)
-    finally:
-        await connection.close()
     raise GatewayError(f"no consumer on {queue} after {timeout} s", reason=Reason.INTERNAL_ERROR)
 
 
 async def _raw(url: str, size: int, count: int) -> float:
     """Messages per second: persistent, quorum queue, confirms (bounded window), consumed with acks."""
-    connection = await aio_pika.connect(url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        queue = await channel.declare_queue(
-            f"bench.raw.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
-        )
-        consumer_channel = await connection.channel()
-        await consumer_channel.set_qos(prefetch_count=128)
+    async with BrokerClient(url, prefetch=128) as broker:
+        queue = await broker.declare_quorum(f"bench.raw.{uuid.uuid4().hex[:6]}")
         received = asyncio.Event()
         acked = 0
 
-        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        async def on_message(_: Delivery) -> None:
             nonlocal acked
-            await message.ack()
             acked += 1
             if acked == count:
                 received.set()
 
-        consumer_queue = await consumer_channel.get_queue(queue.name, ensure=False)
-        consumer_tag = await consumer_queue.consume(on_message)
+        consumer = await broker.consume(queue, on_message)
         body = b"x" * size
         window = asyncio.Semaphore(WINDOW)
 
         async def publish() -> None:
             async with window:
-                await channel.default_exchange.publish(
-                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                    routing_key=queue.name,
-                )
+                await broker.publish_to(queue, body)
 
         start = time.perf_counter()
         await asyncio.gather(*(publish() for _ in range(count)))
         await asyncio.wait_for(received.wait(), timeout=300)
         elapsed = time.perf_counter() - start
-        await consumer_queue.cancel(consumer_tag)
-        await queue.delete(if_unused=False, if_empty=False)
+        await broker.cancel(queue, consumer)
+        await broker.delete_queue(queue)
         return count / elapsed
-    finally:
-        await connection.close()
 
 
 async def _gateway(url: str, document: dict[str, Any], count: int) -> tuple[float, list[float]]:
     """(notices per second until every receipt is back, latencies submission → UZ inbox in ms)."""
-    connection = await aio_pika.connect(url)
-    try:
-        channel = await connection.channel()
-        replies = await channel.declare_queue(exclusive=True)
-        sent_at: dict[str, float] = {}
-        latencies: list[float] = []
-        receipted: set[str] = set()
-        done = asyncio.Event()
+    arrived: dict[str, float] = {}  # message id -> when the notice reached the UZ inbox
+    receipted: set[str] = set()
+    done = asyncio.Event()
 
-        async def on_answer(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            await message.ack()
-            answer = json.loads(message.body)
-            if answer.get("status") != "accepted":
-                raise GatewayError(f"submission refused: {answer}", reason=Reason.INTERNAL_ERROR)
-            sent_at[answer["message_id"]] = sent_at.pop(str(message.correlation_id))
+    async def on_inbox(delivery: Delivery) -> None:
+        arrived[str(delivery.message_id)] = time.perf_counter()
 
-        async def on_inbox(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            await message.ack()
-            arrived = time.perf_counter()
-            message_id = str(message.message_id)
-            while message_id not in sent_at:  # the answer may come after the notice arrived
-                await asyncio.sleep(0.001)
-            latencies.append((arrived - sent_at[message_id]) * 1000)
+    async def on_event(delivery: Delivery) -> None:
+        event = delivery.json()
+        if event.get("event") == "receipt-received":
+            receipted.add(event["message_id"])
+            if len(receipted) == count:
+                done.set()
 
-        async def on_event(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            await message.ack()
-            event = json.loads(message.body)
-            if event["event"] == "receipt-received":
-                receipted.add(event["message_id"])
-                if len(receipted) == count:
-                    done.set()
-
-        await replies.consume(on_answer)
-        await (await channel.get_queue("bgw.UZ.inbox", ensure=False)).consume(on_inbox)
-        await (await channel.get_queue("bgw.KZ.events", ensure=False)).consume(on_event)
+    async with NationalClient(url, "KZ", prefetch=128) as kz, NationalClient(url, "UZ", prefetch=128) as uz:
+        await uz.consume_inbox(on_inbox)
+        await kz.consume_events(on_event)
         body = json.dumps(document).encode()
+        sent_at: dict[str, float] = {}  # correlation id -> when it was submitted
         start = time.perf_counter()
         for _ in range(count):
-            correlation = str(uuid.uuid4())
-            sent_at[correlation] = time.perf_counter()
-            await channel.default_exchange.publish(
-                aio_pika.Message(
-                    body,
-                    correlation_id=correlation,
-                    reply_to=replies.name,
-                    content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key="bgw.KZ.submit",
-            )
+            submitted = time.perf_counter()
+            sent_at[await kz.submit(body)] = submitted
         await asyncio.wait_for(done.wait(), timeout=600)
         elapsed = time.perf_counter() - start
-        while len(latencies) < count:
+        while len(arrived) < count:  # a receipt may come back before its notice is read from the inbox
             await asyncio.sleep(0.05)
-        return count / elapsed, latencies
-    finally:
-        await connection.close()
+        answers = await kz.wait_answers(sent_at)
+    return count / elapsed, _latencies(sent_at, answers, arrived)
+
+
+def _latencies(
+    sent_at: dict[str, float], answers: list[dict[str, Any]], arrived: dict[str, float]
+) -> list[float]:
+    """Milliseconds from each submission to its notice in the UZ inbox (answers in submission order)."""
+    refused = [answer for answer in answers if answer.get("status") != "accepted"]
+    if refused:
+        raise GatewayError(f"{len(refused)} submissions refused: {refused[0]}", reason=Reason.INTERNAL_ERROR)
+    return [
+        (arrived[answer["message_id"]] - submitted) * 1000
+        for submitted, answer in zip(sent_at.values(), answers, strict=True)
+    ]
 
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _start_nodes(root: Path, url: str, nodes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """A KZ and a UZ node linked to each other in *root* (added to *nodes* as they start), running
+    once each consumes its inbound queue."""
+    for side in ("KZ", "UZ"):
+        pki.init_side(root / "pki", side)
+    for side, peer in (("KZ", "UZ"), ("UZ", "KZ")):
+        config = _config(root, side, peer, url)
+        with (root / f"{side.lower()}.log").open("wb") as log:
+            nodes[side] = subprocess.Popen(
+                [sys.executable, "-m", "gateway.cli.main", "run", "--config", str(config)],
+                stdout=log,
+                stderr=log,
+                cwd=paths.ROOT,
+            )
+    for side in nodes:
+        asyncio.run(_consumers(url, f"bgw.{side}.in"))
+
+
+def _stop_nodes(nodes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in nodes.values():
+        process.terminate()
+    for process in nodes.values():
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)
+
+
+def _runs(url: str, nodes: dict[str, subprocess.Popen[bytes]], count: int) -> dict[str, Any]:
+    """The raw baseline, then the gateway, each with the CPU its processes spent."""
+    size = len(SAMPLE.read_bytes()) + 1500  # the signed notice: body plus signature and certificate
+    # Where the CPU goes, per message or notice: each node, the broker, this process (the client).
+    pids = {**{side: process.pid for side, process in nodes.items()}, "bench client": os.getpid()}
+    broker = _broker_pid()
+    if broker is not None:
+        pids["broker"] = broker
+    raw_pids = {name: pid for name, pid in pids.items() if name not in nodes}
+    with _cpu_per(raw_pids, count) as raw_cpu:
+        raw_per_s = asyncio.run(_raw(url, size, count))
+    with _cpu_per(pids, count) as cpu:
+        per_s, latencies = asyncio.run(_gateway(url, sample_submission(SAMPLE), count))
+    return {
+        "n": count,
+        "notices_per_s": round(per_s, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "raw_msgs_per_s": round(raw_per_s, 1),
+        "ratio": round(per_s / raw_per_s, 3),
+        "peak_rss_mb": {side: _peak_rss_mb(process.pid) for side, process in nodes.items()},
+        "cpu_ms_per_notice": cpu,
+        "raw_cpu_ms_per_msg": raw_cpu,
+    }
 
 
 def measure(count: int) -> dict[str, Any]:
@@ -236,56 +255,12 @@ def measure(count: int) -> dict[str, Any]:
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     nodes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for side in ("KZ", "UZ"):
-            pki.init_side(root / "pki", side)
-        for side, peer in (("KZ", "UZ"), ("UZ", "KZ")):
-            with (root / f"{side.lower()}.log").open("wb") as log:
-                nodes[side] = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gateway.cli.main",
-                        "run",
-                        "--config",
-                        str(_config(root, side, peer, url)),
-                    ],
-                    stdout=log,
-                    stderr=log,
-                    cwd=paths.ROOT,
-                )
-        for side in nodes:
-            asyncio.run(_consumers(url, f"bgw.{side}.in"))
-        size = len(SAMPLE.read_bytes()) + 1500  # the signed notice: body plus signature and certificate
-        # Where the CPU goes, per message or notice: each node, the broker, this process (the client).
-        pids = {**{side: process.pid for side, process in nodes.items()}, "bench client": os.getpid()}
-        broker = _broker_pid()
-        if broker is not None:
-            pids["broker"] = broker
-        raw_pids = {name: pid for name, pid in pids.items() if name not in nodes}
-        with _cpu_per(raw_pids, count) as raw_cpu:
-            raw_per_s = asyncio.run(_raw(url, size, count))
-        with _cpu_per(pids, count) as cpu:
-            per_s, latencies = asyncio.run(_gateway(url, sample_submission(SAMPLE), count))
-        rss = {side: _peak_rss_mb(process.pid) for side, process in nodes.items()}
+        _start_nodes(root, url, nodes)
+        return _runs(url, nodes, count)
     finally:
-        for process in nodes.values():
-            process.terminate()
-        for process in nodes.values():
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=30)
+        _stop_nodes(nodes)
         _rabbitmqctl("delete_vhost", vhost)
         shutil.rmtree(root, ignore_errors=True)
-    return {
-        "n": count,
-        "notices_per_s": round(per_s, 1),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(_percentile(latencies, 0.99), 1),
-        "raw_msgs_per_s": round(raw_per_s, 1),
-        "ratio": round(per_s / raw_per_s, 3),
-        "peak_rss_mb": rss,
-        "cpu_ms_per_notice": cpu,
-        "raw_cpu_ms_per_msg": raw_cpu,
-    }
 
 
 def run(count: int, as_json: bool) -> None:

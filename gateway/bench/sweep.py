@@ -27,16 +27,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, text
-
 from gateway import heap
 from gateway.lifecycle import Direction
 from gateway.profiles import Ladder, Profile, load_profiles
 from gateway.rules.deadlines import running_from_receipt
 from gateway.rules.ladder import climb
-from gateway.store import Store, rungs
+from gateway.store import Store, probes, rungs
 from gateway.store import obligations as table
-from gateway.store.schema import obligations
 from gateway.store.scratch import scratch_database
 from gateway.store.times import naive
 
@@ -77,8 +74,7 @@ def _fill(store: Store, profile: Profile, open_count: int, due: int) -> None:
     )
     started = time.perf_counter()
     for start in range(0, open_count, CHUNK):
-        with store.engine.begin() as conn:
-            conn.execute(obligations.insert(), _rows(start, min(CHUNK, open_count - start), due, template))
+        store.write(probes.insert_obligations, _rows(start, min(CHUNK, open_count - start), due, template))
         done = min(start + CHUNK, open_count)
         print(
             f"\r  filling: {done:>9,} of {open_count:,} open obligations "
@@ -88,35 +84,7 @@ def _fill(store: Store, profile: Profile, open_count: int, due: int) -> None:
             flush=True,
         )
     print(file=sys.stderr)
-    with store.engine.begin() as conn:
-        if store.postgres:
-            conn.execute(text("ANALYZE obligations"))
-        else:
-            conn.execute(text("ANALYZE"))
-
-
-def _rows_visited(conn: Connection, postgres: bool, limit: int) -> int:
-    """How many rows the due query visits, by the database's own account."""
-    compiled = table.due_query().compile(dialect=conn.dialect)
-    params = compiled.construct_params({"b_now": naive(NOW), "b_limit": limit})
-    args: Any = tuple(params[name] for name in compiled.positiontup) if compiled.positiontup else params
-    if postgres:
-        plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled.string}", args).scalar_one()
-        return _scanned(plan[0]["Plan"])
-    rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", args)
-    detail = " | ".join(str(row[-1]) for row in rows)
-    if "ix_obligations_next" not in detail or "SCAN obligations" in detail:
-        raise RuntimeError(f"the sweep does not read through its index: {detail}")
-    returned = len(table.due(conn, NOW, limit))
-    return returned + 1  # an index range read: the rows returned and the entry that ends the range
-
-
-def _scanned(node: dict[str, Any]) -> int:
-    own = int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
-    children = node.get("Plans", [])
-    if "Scan" in node.get("Node Type", ""):
-        return own + sum(_scanned(child) for child in children)
-    return sum(_scanned(child) for child in children)
+    store.write(probes.analyze)
 
 
 def _sweep(store: Store, ladder: Ladder, limit: int) -> tuple[float, int]:
@@ -130,9 +98,8 @@ def _sweep(store: Store, ladder: Ladder, limit: int) -> tuple[float, int]:
 
 def _raw(store: Store, count: int) -> float:
     started = time.perf_counter()
-    with store.engine.begin() as conn:
-        rows = conn.execute(select(obligations.c.id).where(obligations.c.id <= count)).all()
-    assert len(rows) == count
+    ids = store.read(probes.first_obligation_ids, count)
+    assert len(ids) == count
     return (time.perf_counter() - started) * 1000
 
 
@@ -144,8 +111,7 @@ def measure(db: str, open_count: int, due: int) -> dict[str, Any]:
         heap.settle()  # as the node does once started (gateway.heap)
         try:
             _fill(store, profile, open_count, due)
-            with store.engine.connect() as conn:  # read-only: the plan and what it visits
-                touched = _rows_visited(conn, store.postgres, limit)
+            touched = store.read(probes.due_rows_visited, NOW, limit)  # the plan and what it visits
             raw_ms = _raw(store, due)
             sweep_ms, escalated = _sweep(store, profile.ladders["default"], limit)
         finally:

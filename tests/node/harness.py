@@ -7,7 +7,6 @@ processes it can start, stop, SIGKILL and restart, and a national-system client 
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import subprocess
 import sys
@@ -20,8 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import aio_pika
-
+from adapters.national import BrokerClient, NationalClient
 from gateway import paths, pki
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
@@ -160,124 +158,27 @@ def destroy_world(world: World) -> None:
     rabbitmqctl("delete_vhost", world.vhost)
 
 
-class National:
-    """A national system of one side: submits notices and reads the inbox and events."""
+class National(NationalClient):
+    """A national system of one side in the test's vhost (as guest: tests also play hostile peers)."""
 
     def __init__(self, world: World, side: str) -> None:
-        self.world, self.side = world, side
-        self.connection: aio_pika.abc.AbstractConnection | None = None
-        self.answers: dict[str, dict[str, Any]] = {}
-
-    async def __aenter__(self) -> National:
-        self.connection = await aio_pika.connect(self.world.url)
-        self.channel = await self.connection.channel()
-        self.replies = await self.channel.declare_queue(exclusive=True)
-        await self.replies.consume(self._on_answer)
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        assert self.connection is not None
-        await self.connection.close()
-
-    async def _on_answer(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        async with message.process():
-            self.answers[str(message.correlation_id)] = json.loads(message.body)
-
-    async def submit(self, document: Mapping[str, Any], key: str | None = None) -> str:
-        """Publish a submission; returns its correlation id (the answer arrives in `answers`)."""
-        correlation = key or str(uuid.uuid4())
-        await self.channel.default_exchange.publish(
-            aio_pika.Message(
-                json.dumps(document).encode(),
-                correlation_id=correlation,
-                message_id=correlation,
-                reply_to=self.replies.name,
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=f"bgw.{self.side}.submit",
-        )
-        return correlation
-
-    async def publish_raw(
-        self,
-        queue_exchange: str,
-        body: bytes,
-        message_id: str | None = None,
-        headers: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Push raw bytes into a node's inbound exchange, as a hostile or broken peer would."""
-        exchange = await self.channel.get_exchange(queue_exchange, ensure=False)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                message_id=message_id,
-                headers=dict(headers or {}),
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key="message",
-        )
-
-    async def wait_answers(self, correlations: list[str], timeout: float = 60) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if all(c in self.answers for c in correlations):
-                return [self.answers[c] for c in correlations]
-            await asyncio.sleep(0.05)
-        missing = [c for c in correlations if c not in self.answers]
-        raise AssertionError(f"{len(missing)} submissions unanswered after {timeout} s")
-
-    async def drain(
-        self, queue: str, until: int | None = None, timeout: float = 30, idle: float = 1.0
-    ) -> list[aio_pika.abc.AbstractIncomingMessage]:
-        """Consume *queue* (acking) until *until* messages arrived, or until idle for *idle* seconds."""
-        source = await self.channel.get_queue(queue, ensure=False)
-        got: list[aio_pika.abc.AbstractIncomingMessage] = []
-        deadline = time.monotonic() + timeout
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
-            message = await source.get(fail=False, no_ack=True)
-            if message is None:
-                if until is None and time.monotonic() - quiet_since > idle:
-                    break
-                if until is not None and len(got) >= until:
-                    break
-                await asyncio.sleep(0.05)
-                continue
-            got.append(message)
-            quiet_since = time.monotonic()
-        return got
-
-    async def consumers(self, queue: str) -> int:
-        declared = await self.channel.declare_queue(queue, passive=True)
-        result = declared.declaration_result
-        return int(result.consumer_count or 0)
+        super().__init__(world.url, side)
+        self.world = world
 
 
 async def wait_for_consumer(world: World, side: str, timeout: float = 60) -> None:
     """A node is up when its inbound queue has a consumer, as the broker sees it."""
     deadline = time.monotonic() + timeout
-    connection = await aio_pika.connect(world.url)
-    try:
+    async with BrokerClient(world.url) as broker:
         while time.monotonic() < deadline:
             node = world.nodes[side]
             if not node.running:
                 raise AssertionError(
                     f"node {side} exited ({node.process.returncode if node.process else '?'}):\n{node.tail()}"
                 )
-            channel = await connection.channel()
-            try:
-                queue = await channel.declare_queue(f"bgw.{side}.in", passive=True)
-                if queue.declaration_result.consumer_count:
-                    return
-            except aio_pika.exceptions.ChannelNotFoundEntity:
-                pass
-            finally:
-                if not channel.is_closed:
-                    await channel.close()
+            if await broker.consumers(f"bgw.{side}.in"):
+                return
             await asyncio.sleep(0.2)
-    finally:
-        await connection.close()
     raise AssertionError(
         f"node {side} has no consumer on bgw.{side}.in after {timeout} s:\n{world.nodes[side].tail()}"
     )

@@ -34,9 +34,7 @@ async def scenario(world: World) -> None:
     kz.start()
     await wait_for_consumer(world, "KZ")
     async with National(world, "KZ") as national:
-        events = await national.channel.get_queue("bgw.KZ.events", ensure=False)
-        exchange = await national.channel.get_exchange("bgw.KZ.national", ensure=False)
-        await events.unbind(exchange, "event.#")  # the national side cannot be told anything
+        await national.unbind("bgw.KZ.events", "bgw.KZ.national", "event.#")  # nothing can be told
         await national.submit(submission(SAMPLE, "UZ"))
         wait_until(lambda: len(rungs(world)) >= 1, "the missing receipt reaches the duty operator")
         wait_until(
@@ -48,7 +46,7 @@ async def scenario(world: World) -> None:
         untold = bgw("escalations", "list", "--config", str(kz.config)).stdout.decode()
         assert f"#{first.id} open" in untold and "event not yet confirmed" in untold, untold
 
-        await events.bind(exchange, "event.#")
+        await national.bind("bgw.KZ.events", "bgw.KZ.national", "event.#")
         got = await national.drain("bgw.KZ.events", until=1, timeout=30)
         event = json.loads(got[0].body)
         assert (event["event"], event["detail"]["escalation_id"], event["detail"]["level"]) == (

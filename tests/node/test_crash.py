@@ -25,8 +25,7 @@ def delivered(world: World, side: str) -> int:
 
 
 async def inbox_depth(national: National, queue: str) -> int:
-    declared = await national.channel.declare_queue(queue, passive=True)
-    return int(declared.declaration_result.message_count or 0)
+    return await national.depth(queue)
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:

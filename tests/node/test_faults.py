@@ -62,18 +62,13 @@ def postgres_refusing(url: str) -> Iterator[None]:
             admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
 
 
-async def count_publications(national: National) -> object:
+async def count_publications(national: National) -> str:
     """A queue of the test's own on UZ's inbound exchange: one copy of every message KZ publishes."""
-    copies = await national.channel.declare_queue(exclusive=True)
-    await copies.bind("bgw.UZ.in", routing_key="message")
-    return copies
+    return await national.tap("bgw.UZ.in", "message")
 
 
-async def drain_ids(queue: object) -> Counter[str]:
-    seen: Counter[str] = Counter()
-    while (message := await queue.get(fail=False, no_ack=True)) is not None:  # type: ignore[attr-defined]
-        seen[str(message.message_id)] += 1
-    return seen
+async def drain_ids(national: National, queue: str) -> Counter[str]:
+    return Counter(str(message.message_id) for message in await national.drain(queue, idle=0.5))
 
 
 async def scenario(world: World, database_url: str | None, fault: object) -> None:
@@ -112,7 +107,7 @@ async def scenario(world: World, database_url: str | None, fault: object) -> Non
             a["message_id"] for a in uz_answers
         )
         wait_until(lambda: receipted(world) >= set(sent), "every notice receipted", timeout=120)
-        published = await drain_ids(copies)
+        published = await drain_ids(kz, copies)
     twice = {message_id: n for message_id, n in published.items() if n > 1}
     assert twice == {}, "a database fault must not make the node publish anything twice"
     assert set(sent) <= set(published)

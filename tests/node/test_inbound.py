@@ -9,7 +9,6 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import aio_pika
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -209,16 +208,7 @@ async def national_errors(world: World) -> None:
     good = submission(SAMPLE, "UZ")
     cases = national_refusals()
     async with National(world, "KZ") as national:
-        keys = []
-        for body, content_type, _, _ in cases:
-            key = str(uuid.uuid4())
-            await national.channel.default_exchange.publish(
-                aio_pika.Message(
-                    body, correlation_id=key, reply_to=national.replies.name, content_type=content_type
-                ),
-                routing_key="bgw.KZ.submit",
-            )
-            keys.append(key)
+        keys = [await national.submit(body, content_type=content_type) for body, content_type, _, _ in cases]
         answers = await national.wait_answers(keys)
         for answer, (_, _, reason, field) in zip(answers, cases, strict=True):
             assert (answer["status"], answer["reason"], answer["field"]) == ("rejected", reason, field), (

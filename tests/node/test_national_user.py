@@ -20,6 +20,7 @@ import aio_pika
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
+from adapters.national import NationalClient
 from gateway import paths
 from tests.node.harness import BROKER, World, rabbitmqctl, submission, wait_for_consumer
 
@@ -75,41 +76,21 @@ async def read(channel: Any, queue: str) -> None:
     await source.get(fail=False)
 
 
-async def next_json(queue: aio_pika.abc.AbstractQueue, timeout: float = 30) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            message = await queue.get(fail=False, no_ack=True)
-            if message is not None:
-                return dict(json.loads(message.body))
-            await asyncio.sleep(0.05)
-
-
 async def what_the_interface_offers(world: World) -> None:
-    async with await connect_as(world, "KZ") as connection:
-        channel = await connection.channel()
-        answers = await channel.declare_queue(exclusive=True)  # server-named: amq.gen-…
-        own = await channel.declare_queue(f"bgw.KZ.national.receipts-{uuid.uuid4().hex[:6]}", durable=True)
-        await own.bind("bgw.KZ.national", routing_key="event.receipt-received")
-        correlation = str(uuid.uuid4())
-        await channel.default_exchange.publish(
-            aio_pika.Message(
-                json.dumps(submission(SAMPLE, "UZ")).encode(),
-                content_type="application/json",
-                correlation_id=correlation,
-                reply_to=answers.name,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key="bgw.KZ.submit",
-        )
-        answer = await next_json(answers)
+    """adapters.national.NationalClient as the side's user: all it does is within the permissions."""
+    async with NationalClient(url_of(world, "KZ"), "KZ") as kz:
+        own = await kz.subscribe("event.receipt-received", name=f"receipts-{uuid.uuid4().hex[:6]}")
+        assert own.startswith("bgw.KZ.national.receipts-")
+        answer = await kz.ask(submission(SAMPLE, "UZ"))
         assert answer["status"] == "accepted", answer
-        event = await next_json(own)
+        [event] = [delivery.json() for delivery in await kz.drain(own, until=1, timeout=30)]
         assert (event["event"], event["message_id"]) == ("receipt-received", answer["message_id"]), event
-        events = await channel.declare_queue("bgw.KZ.events", passive=True)
-        assert (await next_json(events))["message_id"] == answer["message_id"]
-        inbox = await channel.declare_queue("bgw.KZ.inbox", passive=True)
-        await inbox.get(fail=False)
-        await own.delete()
+        passing = await kz.subscribe("event.#")  # server-named, gone with the connection
+        events = await kz.drain("bgw.KZ.events", until=1, timeout=30)
+        assert events[0].json()["message_id"] == answer["message_id"]
+        await kz.drain("bgw.KZ.inbox", idle=0.1)
+        await kz.drain(passing, idle=0.1)
+        await kz.delete_queue(own)
 
 
 async def what_it_may_not_do(world: World) -> None:
