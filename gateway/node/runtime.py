@@ -13,6 +13,8 @@ import signal
 from collections.abc import Mapping
 
 from gateway import heap
+from gateway.console.app import Console
+from gateway.console.context import Context
 from gateway.errors import ConfigError, GatewayError
 from gateway.node.clock import Clock, clock_for
 from gateway.node.config import NodeConfig
@@ -143,6 +145,7 @@ class Node:
         dispatcher, sweeper = self._handlers(database)
         heap.settle()  # start-up done: full collections no longer walk what it loaded
         self._started()
+        console = await self._console(database)
         sweeper.start()
         transport = asyncio.create_task(self.transport.run(stop), name="transport")
         dispatching = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
@@ -156,8 +159,26 @@ class Node:
             for task in (transport, dispatching):
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=30)
+            if console is not None:
+                await console.stop()
             await asyncio.to_thread(database.close)
             log.info("node stopped")
+
+    async def _console(self, database: Database) -> Console | None:
+        """The operator console ([console] listen), on its own connections to the node's store."""
+        if self.config.console is None:
+            return None
+        context = Context(
+            self.config,
+            self.config.console,
+            database.store,
+            self.clock,
+            self.profiles,
+            self.transport.connected.is_set,
+        )
+        console = Console(context)
+        await console.start()
+        return console
 
     def _started(self) -> None:
         links = [link.name for link in self.config.links]

@@ -1,0 +1,56 @@
+"""What every console handler reads: the node's configuration, store, clock and broker state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import Connection
+
+from gateway.console.throttle import Throttle
+from gateway.node.clock import Clock
+from gateway.node.config import ConsoleSettings, NodeConfig
+from gateway.profiles import Profile
+from gateway.store import Store, Tx
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    config: NodeConfig
+    settings: ConsoleSettings
+    store: Store
+    clock: Clock
+    profiles: Mapping[str, Profile]
+    broker_ready: Callable[[], bool]  # the node's broker connection is up
+    throttle: Throttle = field(default_factory=Throttle)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.config.zone)
+
+    async def read(
+        self, function: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """A store read on a connection of the console's own, off the event loop (the node's
+        database thread keeps serving the node)."""
+        return await asyncio.to_thread(lambda: self.store.read(function, *args, **kwargs))
+
+    async def write(self, function: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.to_thread(lambda: self.store.write(function, *args, **kwargs))
+
+
+CONTEXT = web.AppKey("context", Context)
+SESSION = "bgw.session"  # request key: the users.Session of a logged-in request, or absent
+TOKEN = "bgw.token"  # noqa: S105 - request key: the session cookie's token (logged in)
+CSRF = "bgw.csrf"  # request key: the token this request's forms must carry
+
+
+def context_of(request: web.Request) -> Context:
+    return request.app[CONTEXT]
