@@ -88,7 +88,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     await context.write(_opened, token, user.name, csrf, now, expires, address)
     response = web.HTTPSeeOther(next_path)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=int(context.settings.session_max_s))
-    return response
+    raise response
 
 
 @viewer
@@ -98,7 +98,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     await context.write(_closed, request[TOKEN], session.user, context.clock(), request.remote or "unknown")
     response = web.HTTPSeeOther("/login?bye=1")
     response.del_cookie(SESSION_COOKIE, path="/")
-    return response
+    raise response
 
 
 @public
@@ -109,4 +109,4 @@ async def set_language(request: web.Request) -> web.StreamResponse:
         return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail="lang")
     response = web.HTTPSeeOther(local_path(str(form.get("next", "/"))))
     set_cookie(request, response, pages.LANG_COOKIE, lang, max_age=LANG_MAX_AGE)
-    return response
+    raise response

@@ -15,7 +15,7 @@ from gateway.console.throttle import Throttle
 from gateway.node.clock import Clock
 from gateway.node.config import ConsoleSettings, NodeConfig
 from gateway.profiles import Profile
-from gateway.store import Store, Tx
+from gateway.store import Store, Tx, users
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,9 +47,9 @@ class Context:
 
 
 CONTEXT = web.AppKey("context", Context)
-SESSION = "bgw.session"  # request key: the users.Session of a logged-in request, or absent
-TOKEN = "bgw.token"  # noqa: S105 - request key: the session cookie's token (logged in)
-CSRF = "bgw.csrf"  # request key: the token this request's forms must carry
+SESSION = web.RequestKey("session", users.Session)  # the logged-in session; absent: nobody
+TOKEN = web.RequestKey("token", str)  # the session cookie's token (logged in)
+CSRF = web.RequestKey("csrf", str)  # the token this request's forms must carry
 
 
 def context_of(request: web.Request) -> Context:

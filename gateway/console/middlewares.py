@@ -56,22 +56,29 @@ def set_cookie(
     )
 
 
-async def _answered(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The handler's response, whether returned or raised (aiohttp's HTTP exceptions are responses)."""
+async def _then(
+    request: web.Request, handler: Handler, finish: Callable[[web.StreamResponse], None]
+) -> web.StreamResponse:
+    """The handler's response after *finish* saw it, whether returned or raised (an aiohttp HTTP
+    exception is a response, and is raised again)."""
     try:
-        return await handler(request)
+        response = await handler(request)
     except web.HTTPException as exc:
-        return exc
+        finish(exc)
+        raise
+    finish(response)
+    return response
 
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await _answered(request, handler)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if "/static/" not in request.path:
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    def add(response: web.StreamResponse) -> None:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+
+    return await _then(request, handler, add)
 
 
 @web.middleware
@@ -91,10 +98,12 @@ async def sessions(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)
     anonymous = request.cookies.get(ANON_COOKIE)
     request[CSRF] = anonymous or secrets.token_urlsafe(32)
-    response = await _answered(request, handler)
-    if not anonymous:
-        set_cookie(request, response, ANON_COOKIE, request[CSRF], max_age=86400)
-    return response
+
+    def give(response: web.StreamResponse) -> None:
+        if not anonymous:
+            set_cookie(request, response, ANON_COOKIE, request[CSRF], max_age=86400)
+
+    return await _then(request, handler, give)
 
 
 @web.middleware
