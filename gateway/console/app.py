@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway.console import auth, health, messages_log
+from gateway.console import auth, health, live, messages_log
 from gateway.console.access import access, public
 from gateway.console.context import CONTEXT, Context
 from gateway.console.middlewares import csrf, security_headers, sessions
@@ -16,6 +16,7 @@ from gateway.errors import ConfigError
 
 log = logging.getLogger("gateway.console")
 STATIC = Path(__file__).resolve().parent / "static"
+SHUTDOWN_S = 5.0  # how long a request in hand may finish when the node stops
 _STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
 
 
@@ -37,6 +38,7 @@ async def static(request: web.Request) -> web.StreamResponse:
 ROUTES = [
     web.get("/", messages_log.log_page, name="log"),
     web.get("/api/messages", messages_log.api_messages, name="api-messages"),
+    web.get("/api/live", live.stream, name="api-live"),
     web.get("/login", auth.login_form, name="login-form"),
     web.post("/login", auth.login, name="login"),
     web.post("/logout", auth.logout, name="logout"),
@@ -59,7 +61,9 @@ class Console:
 
     def __init__(self, context: Context) -> None:
         self.context = context
-        self._runner = web.AppRunner(build(context), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            build(context), access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
+        )
 
     async def start(self) -> None:
         settings = self.context.settings
@@ -75,4 +79,5 @@ class Console:
         log.info("console listening", extra={"detail": {"listen": settings.listen}})
 
     async def stop(self) -> None:
+        self.context.changes.close()  # live streams end first: they would hold the shutdown
         await self._runner.cleanup()

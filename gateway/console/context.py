@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy import Connection
 
+from gateway.console.changes import Changes
 from gateway.console.throttle import Throttle
 from gateway.node.clock import Clock
 from gateway.node.config import ConsoleSettings, NodeConfig
@@ -29,6 +30,7 @@ class Context:
     clock: Clock
     profiles: Mapping[str, Profile]
     broker_ready: Callable[[], bool]  # the node's broker connection is up
+    changes: Changes = field(default_factory=Changes)  # the node calls changes.changed() after a change
     throttle: Throttle = field(default_factory=Throttle)
 
     @property

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from gateway import heap
 from gateway.console.app import Console
+from gateway.console.changes import Changes
 from gateway.console.context import Context
 from gateway.errors import ConfigError, GatewayError
 from gateway.node.clock import Clock, clock_for
@@ -64,7 +65,8 @@ class Node:
             on_inbound=self._on_inbound,
             on_submission=self._on_submission,
         )
-        self.events = Events(self.transport, self.clock)
+        self.changes = Changes()  # what the console's live pages wait on
+        self.events = Events(self.transport, self.clock, self.changes.changed)
 
     def _check_own_certificate(self) -> None:
         leaf, *chain = self.signer.chain
@@ -96,7 +98,11 @@ class Node:
             events=self.events,
             faults=faults,
         )
-        wake = dispatcher.wake.set
+
+        def wake() -> None:  # a change committed: the dispatcher looks, live pages are told
+            dispatcher.wake.set()
+            self.changes.changed()
+
         self.inbound = Inbound(
             config=config,
             contract=self.contract,
@@ -175,6 +181,7 @@ class Node:
             self.clock,
             self.profiles,
             self.transport.connected.is_set,
+            changes=self.changes,
         )
         console = Console(context)
         await console.start()

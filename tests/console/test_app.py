@@ -121,7 +121,9 @@ def test_headers_on_pages_refusals_and_missing_pages(store: Any) -> None:
             assert response.headers["X-Frame-Options"] == "DENY"
             assert response.headers["X-Content-Type-Options"] == "nosniff"
         page = await (await client.get("/login")).text()
-        assert "<script" not in page and "style=" not in page and '<html lang="ru">' in page
+        scripts = re.findall(r"<script[^>]*>", page)
+        assert scripts == ['<script src="/static/console.js" defer>']  # no inline script
+        assert "<style" not in page and "style=" not in page and '<html lang="ru">' in page
 
     run(store, scenario)
 
@@ -262,3 +264,21 @@ def test_keyset_page_reads_below_its_cursor(store: Any) -> None:
     second = opened.read(listing.page, listing.Filter(), first.after, 7)
     assert len(first.rows) == len(second.rows) == 7
     assert first.after == first.rows[-1].seq and second.rows[0].seq == first.after - 1
+
+
+def test_live_stream_sends_one_change_per_burst_and_ends_when_the_console_stops(store: Any) -> None:
+    async def scenario(client: Any, context: Context) -> None:
+        assert (await client.get("/api/live")).status == 401
+        await log_in(client, "viewer1")
+        response = await client.get("/api/live")
+        assert response.headers["Content-Type"] == "text/event-stream"
+        assert await response.content.readline() == b"retry: 3000\n"
+        await response.content.readline()
+        for _ in range(5):  # a burst: one event
+            context.changes.changed()
+        event = [await response.content.readline() for _ in range(3)]
+        assert event == [b"event: change\n", b"data: 5\n", b"\n"]
+        context.changes.close()
+        assert await asyncio.wait_for(response.content.read(), 5) == b""  # the stream ended
+
+    run(store, scenario)

@@ -124,20 +124,26 @@ def test_console_log_in_see_the_peer_notice_switch_to_kazakh_log_out(
     assert "Неверное имя пользователя или пароль." in page.inner_text("main")
     shot(page, shots, "login-refused-ru")
 
-    with ThreadPoolExecutor(1) as aside:  # Playwright's sync API holds this thread's event loop
-        message_id = aside.submit(asyncio.run, _peer_sends(world)).result()
     page.fill("#name", "aigerim")
     page.fill("#password", PASSWORD)
     page.click("form.login button[type=submit]")
     page.wait_for_url(f"{base}/")
     assert page.locator("h1").inner_text() == "Журнал сообщений"
-    row = page.locator(f"tr:has(code:text-is('{message_id}'))")
-    for _ in range(50):
-        if row.count():
-            break
-        page.wait_for_timeout(200)
-        page.reload()
-    assert row.count() == 1, page.inner_text("main")
+    assert page.locator("p.empty").inner_text() == "Сообщений, отвечающих условиям, нет."
+    shot(page, shots, "log-empty-ru")
+
+    # The open page gets the peer's notice pushed (server-sent events): no reload, no polling.
+    page.evaluate("window.stillTheSamePage = true")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.wait_for_timeout(3000)
+    assert requests == [], "the page asked for something while nothing changed"
+    with ThreadPoolExecutor(1) as aside:  # Playwright's sync API holds this thread's event loop
+        message_id = aside.submit(asyncio.run, _peer_sends(world)).result()
+    row = page.locator(f"tr.fresh:has(code:text-is('{message_id}'))")
+    row.wait_for(timeout=2000)
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.locator(".live-status").inner_text() == "Новых сообщений: 1"
     text = row.inner_text()
     assert "Входящее" in text and "KZ/kz-uz-border-2024" in text
     assert "Оповещение о повреждении, перемещении, разрушении или утрате пограничного знака" in text
