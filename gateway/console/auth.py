@@ -37,6 +37,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 
 def _opened(tx: Tx, token: str, name: str, csrf: str, at: datetime, expires: datetime, address: str) -> None:
+    users.purge_expired(tx, at)  # sessions nobody ended: gone at the next login
     users.open_session(tx, token, name, csrf, at, expires)
     audit.record(tx, at, name, "console-login", detail={"address": address})
 

@@ -6,7 +6,7 @@ the keyset cursor of the next (older) page; both renderings read the same `LogVi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from yarl import URL
 
-from gateway.console import pages, refusals
-from gateway.console.access import viewer
+from gateway.console import access, pages, refusals
 from gateway.console.context import context_of
 from gateway.lifecycle import INBOX, OUTBOX, Direction
 from gateway.reasons import Reason
@@ -111,12 +110,7 @@ def _type_title(request: web.Request, profile: str, message_type: str, lang: str
     return entry.title.get(lang) or entry.title["ru"]  # uz, az: the prevailing Russian text
 
 
-@viewer
-async def log_page(request: web.Request) -> web.StreamResponse:
-    try:
-        view = await log_view(request)
-    except BadQuery as exc:
-        return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+def _as_page(request: web.Request, view: LogView) -> web.StreamResponse:
     context = context_of(request)
     lang = pages.language(request)
     titles = {(r.profile, r.type): _type_title(request, r.profile, r.type, lang) for r in view.rows}
@@ -141,11 +135,23 @@ def _plain(row: listing.Listed) -> dict[str, Any]:
     return data
 
 
-@viewer
-async def api_messages(request: web.Request) -> web.StreamResponse:
-    try:
-        view = await log_view(request)
-    except BadQuery as exc:
-        return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+def _as_json(_: web.Request, view: LogView) -> web.StreamResponse:
     older = f"/api/messages{view.older}" if view.older else None
     return web.json_response({"items": [_plain(row) for row in view.rows], "next": older})
+
+
+def _rendering(render: Callable[[web.Request, LogView], web.StreamResponse]) -> access.Handler:
+    """A handler: the log's view, as *render* draws it; a bad filter refused 400 usage-invalid."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        try:
+            view = await log_view(request)
+        except BadQuery as exc:
+            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+        return render(request, view)
+
+    return handler
+
+
+log_page = access.viewer(_rendering(_as_page))  # GET /
+api_messages = access.viewer(_rendering(_as_json))  # GET /api/messages

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,19 +26,21 @@ from gateway.profiles import load_profiles
 from gateway.roles import Role
 from gateway.store import Store, Tx, journal, listing, users
 from gateway.store.rows import INSERT_MESSAGE, message_row
+from gateway.store.scratch import scratch_database
 
 PROFILES = load_profiles()
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 
 
-def _config(folder: Path) -> Path:
+def _config(folder: Path, database_url: str | None) -> Path:
     pki.init_side(folder / "pki", "UZ")
     pki.init_side(folder / "pki", "KZ")
     path = folder / "uz.toml"
     path.write_text(
         f'[node]\nside = "UZ"\ndata_dir = "{folder / "var"}"\n'
-        '[pki]\nkey = "pki/UZ/node.key"\ncert = "pki/UZ/node.pem"\ntrust = "pki"\n'
+        + (f'database_url = "{database_url}"\n' if database_url else "")
+        + '[pki]\nkey = "pki/UZ/node.key"\ncert = "pki/UZ/node.pem"\ntrust = "pki"\n'
         '[[links]]\npeer = "KZ"\nprofile = "kz-uz-border-2024"\n[console]\nlisten = "127.0.0.1:8081"\n',
         encoding="utf-8",
     )
@@ -61,15 +64,21 @@ def _messages(tx: Tx, count: int) -> None:
         INSERT_MESSAGE.run(tx.conn, row)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Any:
-    config = load_config(_config(tmp_path), PROFILES)
-    opened = Store.open(config.database_url.value)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    with ExitStack() as stack:
+        url = stack.enter_context(scratch_database("bgw_console")) if request.param == "postgresql" else None
+        config = load_config(_config(tmp_path, url), PROFILES)
+        opened = Store.open(config.database_url.value)
+        stack.callback(opened.close)
+        _fill(opened)
+        yield config, opened
+
+
+def _fill(opened: Store) -> None:
     opened.write(users.add, "viewer1", Role.VIEWER, hash_password(PASSWORD), NOW)
     opened.write(users.add, "admin1", Role.ADMIN, hash_password(PASSWORD), NOW)
     opened.write(_messages, 120)
-    yield config, opened
-    opened.close()
 
 
 Scenario = Callable[[TestClient[web.Request, web.Application], Context], Awaitable[None]]
