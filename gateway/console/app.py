@@ -8,11 +8,13 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.console import access as access_rules
 from gateway.console import auth, health, live, messages_log
 from gateway.console.access import access, public
-from gateway.console.context import CONTEXT, Context
+from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.middlewares import csrf, security_headers, sessions
 from gateway.errors import ConfigError
+from gateway.roles import Role
 
 log = logging.getLogger("gateway.console")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -35,8 +37,13 @@ async def static(request: web.Request) -> web.StreamResponse:
     )
 
 
+# The pages of the navigation bar, in its order, each with its title's catalogue key; a page is shown
+# to the roles its handler declares (gateway.console.access). Part 2 adds its pages here.
+PAGES = [
+    (web.get("/", messages_log.log_page, name="log"), "log.title"),
+]
 ROUTES = [
-    web.get("/", messages_log.log_page, name="log"),
+    *(route for route, _ in PAGES),
     web.get("/api/messages", messages_log.api_messages, name="api-messages"),
     web.get("/api/live", live.stream, name="api-live"),
     web.get("/login", auth.login_form, name="login-form"),
@@ -49,9 +56,22 @@ ROUTES = [
 ]
 
 
+def navigation() -> tuple[NavEntry, ...]:
+    """The navigation bar's entries, each with the role its page's handler declares."""
+    entries = []
+    for route, title in PAGES:
+        role = access_rules.required(route.handler)
+        name = route.kwargs.get("name")
+        if not isinstance(role, Role) or not isinstance(name, str):
+            raise TypeError(f"{route.path}: a page needs a name and a role decorator")
+        entries.append(NavEntry(name, route.path, title, role))
+    return tuple(entries)
+
+
 def build(context: Context) -> web.Application:
     app = web.Application(middlewares=[security_headers, sessions, csrf, access], client_max_size=64 * 1024)
     app[CONTEXT] = context
+    app[NAVIGATION] = navigation()
     app.add_routes(ROUTES)
     return app
 

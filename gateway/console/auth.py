@@ -33,7 +33,8 @@ def local_path(target: str | None) -> str:
 async def login_form(request: web.Request) -> web.StreamResponse:
     if request.get(SESSION) is not None:
         raise web.HTTPSeeOther(local_path(request.query.get("next")))
-    return pages.render(request, "login.html", next=local_path(request.query.get("next")), name="")
+    next_path, bye = local_path(request.query.get("next")), "bye" in request.query
+    return pages.render(request, "login.html", next=next_path, name="", bye=bye)
 
 
 def _opened(tx: Tx, token: str, name: str, csrf: str, at: datetime, expires: datetime, address: str) -> None:

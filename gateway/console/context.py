@@ -16,6 +16,7 @@ from gateway.console.throttle import Throttle
 from gateway.node.clock import Clock
 from gateway.node.config import ConsoleSettings, NodeConfig
 from gateway.profiles import Profile
+from gateway.roles import Role
 from gateway.store import Store, Tx, users
 
 P = ParamSpec("P")
@@ -48,7 +49,18 @@ class Context:
         return await asyncio.to_thread(lambda: self.store.write(function, *args, **kwargs))
 
 
+@dataclass(frozen=True)
+class NavEntry:
+    """A page in the navigation bar, shown to the roles that may open it."""
+
+    name: str  # the route's name; a page marks itself active with it
+    path: str
+    title: str  # catalogue key
+    role: Role
+
+
 CONTEXT = web.AppKey("context", Context)
+NAVIGATION = web.AppKey("navigation", tuple[NavEntry, ...])
 SESSION = web.RequestKey("session", users.Session)  # the logged-in session; absent: nobody
 TOKEN = web.RequestKey("token", str)  # the session cookie's token (logged in)
 CSRF = web.RequestKey("csrf", str)  # the token this request's forms must carry

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from gateway.console import i18n
-from gateway.console.context import CSRF, SESSION, context_of
+from gateway.console.context import CSRF, NAVIGATION, SESSION, context_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "bgw_lang"
@@ -51,6 +51,8 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
     context = context_of(request)
     lang = language(request)
     zone = context.zone
+    session = request.get(SESSION)
+    navigation = [entry for entry in request.app[NAVIGATION] if session and session.role.allows(entry.role)]
     page = (
         environment()
         .get_template(template)
@@ -58,7 +60,8 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
             t=i18n.catalogue(lang),
             lang=lang,
             languages=i18n.LANGUAGES,
-            session=request.get(SESSION),
+            session=session,
+            navigation=navigation,
             csrf=request.get(CSRF, ""),
             side=context.config.side,
             zone=context.config.zone,

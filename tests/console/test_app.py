@@ -291,3 +291,35 @@ def test_live_stream_sends_one_change_per_burst_and_ends_when_the_console_stops(
         assert await asyncio.wait_for(response.content.read(), 5) == b""  # the stream ended
 
     run(store, scenario)
+
+
+def test_the_navigation_shows_a_page_only_to_the_roles_that_may_open_it(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @access.admin
+    async def people(_: web.Request) -> web.Response:
+        return web.Response(text="people")
+
+    monkeypatch.setattr(app, "PAGES", [*app.PAGES, (web.get("/people", people, name="people"), "log.older")])
+    extra = web.RouteTableDef()
+    extra.get("/people")(people)
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        page = await (await client.get("/")).text()
+        assert '<a href="/" aria-current="page">Журнал сообщений</a>' in page
+        assert 'href="/people"' not in page
+        await client.post("/logout", data={"csrf": await csrf_of(client, "/")})
+        await log_in(client, "admin1")
+        assert 'href="/people"' in await (await client.get("/")).text()
+
+    run(store, scenario, extra)
+
+
+def test_a_page_without_a_role_cannot_be_in_the_navigation(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def undeclared(_: web.Request) -> web.Response:
+        return web.Response(text="nobody")
+
+    monkeypatch.setattr(app, "PAGES", [(web.get("/x", undeclared, name="x"), "log.title")])
+    with pytest.raises(TypeError, match="/x: a page needs a name and a role"):
+        app.navigation()

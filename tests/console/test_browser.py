@@ -174,6 +174,7 @@ def test_console_log_in_see_the_peer_notice_switch_to_kazakh_log_out(
     page.click("form.who button[type=submit]")
     page.wait_for_url(f"{base}/login?bye=1")
     assert page.locator("html").get_attribute("lang") == "kk"
+    assert page.locator("p.notice").inner_text() == "Сіз жүйеден шықтыңыз."
     shot(page, shots, "logged-out-kk")
     page.goto(f"{base}/")
     assert page.url.startswith(f"{base}/login")  # the session ended on the server
