@@ -8,6 +8,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,10 +85,17 @@ def _fill(opened: Store) -> None:
 Scenario = Callable[[TestClient[web.Request, web.Application], Context], Awaitable[None]]
 
 
-def run(store: Any, scenario: Scenario, extra: web.RouteTableDef | None = None, ready: bool = True) -> None:
+def run(
+    store: Any,
+    scenario: Scenario,
+    extra: web.RouteTableDef | None = None,
+    ready: bool = True,
+    behind_tls: bool = False,
+) -> None:
     config, opened = store
     assert config.console == ConsoleSettings(host="127.0.0.1", port=8081)
-    context = Context(config, config.console, opened, lambda: NOW, PROFILES, lambda: ready)
+    settings = replace(config.console, behind_tls=behind_tls)
+    context = Context(config, settings, opened, lambda: NOW, PROFILES, lambda: ready)
 
     async def main() -> None:
         application = app.build(context)
@@ -323,3 +331,22 @@ def test_a_page_without_a_role_cannot_be_in_the_navigation(monkeypatch: pytest.M
     monkeypatch.setattr(app, "PAGES", [(web.get("/x", undeclared, name="x"), "log.title")])
     with pytest.raises(TypeError, match="/x: a page needs a name and a role"):
         app.navigation()
+
+
+def test_behind_tls_every_cookie_is_secure(store: Any) -> None:
+    async def scenario(client: Any, _: Context) -> None:
+        first = await client.get("/login")
+        assert "Secure" in first.headers["Set-Cookie"]  # the anonymous CSRF cookie
+        token = first.cookies["bgw_anon"].value
+        # the test client speaks plain HTTP and keeps no Secure cookie: send them back by hand
+        answer = await client.post(
+            "/login",
+            data={"name": "viewer1", "password": PASSWORD, "csrf": token},
+            cookies={"bgw_anon": token},
+            allow_redirects=False,
+        )
+        assert answer.status == 303
+        cookie = answer.headers["Set-Cookie"]
+        assert cookie.startswith("bgw_session=") and "Secure" in cookie and "HttpOnly" in cookie
+
+    run(store, scenario, behind_tls=True)
