@@ -87,6 +87,14 @@ class Reason(enum.StrEnum):
     REFERENCE_TYPE_MISMATCH = "reference-type-mismatch"
     LEAD_TIME_SHORT = "lead-time-short"
     AGREEMENT_ENDED = "agreement-ended"  # the agreement the notice would be sent under has ended
+    # -- the operator console: people, sessions, access -----------------------------------------
+    SESSION_REQUIRED = "session-required"  # nobody is logged in
+    LOGIN_INVALID = "login-invalid"  # unknown name, wrong password or disabled user (never said which)
+    LOGIN_THROTTLED = "login-throttled"  # too many failures for this name or address: wait
+    CSRF_TOKEN_INVALID = "csrf-token-invalid"  # noqa: S105 - a state change without this session's token
+    ROLE_INSUFFICIENT = "role-insufficient"  # the user's role does not allow this
+    USER_EXISTS = "user-exists"
+    USER_UNKNOWN = "user-unknown"
     # -- local problems that are not the peer's fault ------------------------------------------
     INPUT_UNREADABLE = "input-unreadable"
     KEY_INVALID = "key-invalid"

@@ -9,6 +9,9 @@ command -v "$PY" >/dev/null 2>&1 || need+=(python3)
 "$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+# The console's browser tests drive Debian's Chromium through Playwright's Python package
+# (executable_path=/usr/bin/chromium): no browser is ever downloaded.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -19,6 +22,6 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-for cmd in xmlsec1 xmllint; do
+for cmd in xmlsec1 xmllint chromium; do
   command -v "$cmd" >/dev/null 2>&1 || { echo "setup: $cmd still missing after install" >&2; exit 1; }
 done

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from gateway import __version__
-from gateway.cli import commands, db, escalations
+from gateway.cli import commands, db, escalations, users
 from gateway.cli.output import error_line
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
@@ -97,6 +97,7 @@ def _node_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
 
     escalations.add_parser(sub, _Parser, commands.escalations)
     db.add_parser(sub, _Parser)
+    users.add_parser(sub, _Parser)
 
     log_cmd = sub.add_parser("log", help="the node's hash-chained message log")
     log_sub = log_cmd.add_subparsers(dest="log_command", required=True, parser_class=_Parser)

@@ -81,6 +81,21 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """[console]: the operator console, served in the node's process. Absent: no console."""
+
+    host: str
+    port: int
+    behind_tls: bool = False  # reached through a TLS-terminating proxy: cookies are marked Secure
+    session_idle_s: float = 1800.0  # a session unused this long ends
+    session_max_s: float = 43200.0  # and none lives longer than this
+
+    @property
+    def listen(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     file: Path
     side: str
@@ -95,6 +110,7 @@ class NodeConfig:
     links: tuple[Link, ...]
     delivery: Delivery = Delivery()
     clock_shift_file: Path | None = None  # tests and demos only: see gateway.node.clock
+    console: ConsoleSettings | None = None
 
     def links_with(self, peer: str) -> tuple[Link, ...]:
         return tuple(link for link in self.links if link.peer == peer)
@@ -166,6 +182,26 @@ def _delivery(table: _Table) -> Delivery:
     return Delivery(**values)
 
 
+def _console(data: Mapping[str, Any], file: Path) -> ConsoleSettings | None:
+    if "console" not in data:
+        return None
+    table = _Table(data["console"] if isinstance(data["console"], dict) else {}, file, "console")
+    table.only({"listen", "behind_tls", "session_idle_s", "session_max_s"})
+    host, _, port = table.text("listen").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise table.fail("listen", "must be HOST:PORT, e.g. 127.0.0.1:8081")
+    behind_tls = table.data.get("behind_tls", False)
+    if not isinstance(behind_tls, bool):
+        raise table.fail("behind_tls", "must be true or false")
+    return ConsoleSettings(
+        host=host.strip("[]"),
+        port=int(port),
+        behind_tls=behind_tls,
+        session_idle_s=table.number("session_idle_s", 1800.0, minimum=60),
+        session_max_s=table.number("session_max_s", 43200.0, minimum=60),
+    )
+
+
 def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) -> tuple[Link, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(f"{file}: links: at least one [[links]] table is required")
@@ -231,7 +267,7 @@ def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
     """Read and check a node configuration; raise ConfigError naming the file and key."""
     data = _read(file)
     root = _Table(data, file, "")
-    root.only({"node", "pki", "links", "delivery", "clock"})
+    root.only({"node", "pki", "links", "delivery", "clock", "console"})
     node = _node_table(data, file)
     side = node.text("side")
     if len(side) != 2 or not side.isalpha() or not side.isupper():
@@ -262,4 +298,5 @@ def load_config(file: Path, profiles: Mapping[str, Profile]) -> NodeConfig:
         clock_shift_file=clock.path_of("shift_file", base, must_exist=False)
         if "shift_file" in clock.data
         else None,
+        console=_console(data, file),
     )

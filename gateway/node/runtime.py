@@ -13,6 +13,9 @@ import signal
 from collections.abc import Callable, Mapping
 
 from gateway import heap
+from gateway.console.app import Console
+from gateway.console.changes import Changes
+from gateway.console.context import Context
 from gateway.errors import ConfigError, GatewayError
 from gateway.node.clock import Clock, clock_for
 from gateway.node.config import NodeConfig
@@ -62,7 +65,8 @@ class Node:
             on_inbound=self._on_inbound,
             on_submission=self._on_submission,
         )
-        self.events = Events(self.transport, self.clock)
+        self.changes = Changes()  # what the console's live pages wait on
+        self.events = Events(self.transport, self.clock, self.changes.changed)
 
     def _check_own_certificate(self) -> None:
         leaf, *chain = self.signer.chain
@@ -94,7 +98,11 @@ class Node:
             events=self.events,
             faults=faults,
         )
-        wake = dispatcher.wake.set
+
+        def wake() -> None:  # a change committed: the dispatcher looks, live pages are told
+            dispatcher.wake.set()
+            self.changes.changed()
+
         self.inbound = self._inbound(db, wake)
         self.submissions = Submissions(
             config=config,
@@ -146,6 +154,7 @@ class Node:
         dispatcher, sweeper = self._handlers(database)
         heap.settle()  # start-up done: full collections no longer walk what it loaded
         self._started()
+        console = await self._console(database)
         sweeper.start()
         transport = asyncio.create_task(self.transport.run(stop), name="transport")
         dispatching = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
@@ -159,8 +168,27 @@ class Node:
             for task in (transport, dispatching):
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=30)
+            if console is not None:
+                await console.stop()
             await asyncio.to_thread(database.close)
             log.info("node stopped")
+
+    async def _console(self, database: Database) -> Console | None:
+        """The operator console ([console] listen), on its own connections to the node's store."""
+        if self.config.console is None:
+            return None
+        context = Context(
+            self.config,
+            self.config.console,
+            database.store,
+            self.clock,
+            self.profiles,
+            self.transport.connected.is_set,
+            changes=self.changes,
+        )
+        console = Console(context)
+        await console.start()
+        return console
 
     def _started(self) -> None:
         links = [link.name for link in self.config.links]

@@ -3,7 +3,8 @@ writes SQL.
 
 `Store` opens the database and runs units of work; the concepts are modules of functions over a
 transaction (`Tx`) or a read connection: `journal` (the hash-chained log), `outbox`, `inbox`,
-`receipts`, `quarantine`, `obligations`, `rungs` and `escalations`, `audit`, and the read-only `views`.
+`receipts`, `quarantine`, `obligations`, `rungs` and `escalations`, `audit`, the console's `users` and
+their sessions, and the read-only `views` and `listing` (the message log, paged by keyset).
 """
 
 from gateway.store.rows import OutgoingReceipt, Signed

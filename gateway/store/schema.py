@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 
 from gateway.lifecycle import ESCALATIONS, INBOX, OBLIGATIONS, OUTBOX, Direction, values
+from gateway.roles import Role
 
 metadata = MetaData()
 
@@ -204,3 +205,30 @@ dossiers = Table(
     Column("digest", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
 )
+
+# The console's local users: an argon2 hash, never the password; a disabled user cannot log in.
+ROLE_CHECK = _one_of("role", sorted(role.value for role in Role))
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+    Column("updated_at", DateTime(), nullable=False),
+    CheckConstraint(ROLE_CHECK, name="ck_users_role"),
+)
+
+# Console sessions, server-side: the cookie holds a random token, this table only its SHA-256.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(), nullable=False),
+    Column("seen_at", DateTime(), nullable=False),
+    Column("expires_at", DateTime(), nullable=False),
+)
+Index("ix_console_sessions_user", console_sessions.c.user_name)

@@ -105,6 +105,7 @@ class World:
         delivery: Mapping[str, Any] | None = None,
         database_url: str | None = None,
         clock_shift: Path | None = None,
+        console_port: int | None = None,
     ) -> NodeProcess:
         config = self.root / f"{side.lower()}.toml"
         links = "".join(
@@ -128,7 +129,8 @@ class World:
             f'[pki]\nkey = "{keys / "node.key"}"\ncert = "{keys / "node.pem"}"\n'
             f'trust = "{self.root / "pki"}"\n'
             f"{links}\n[delivery]\n{delivery_lines}"
-            + (f'\n[clock]\nshift_file = "{clock_shift}"\n' if clock_shift else ""),
+            + (f'\n[clock]\nshift_file = "{clock_shift}"\n' if clock_shift else "")
+            + (f'\n[console]\nlisten = "127.0.0.1:{console_port}"\n' if console_port else ""),
             encoding="utf-8",
         )
         process = NodeProcess(side, config, self.root / f"{side.lower()}.log")

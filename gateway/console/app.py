@@ -1,0 +1,103 @@
+"""The console application: its routes (each handler declares its role, gateway.console.access), its
+middlewares in order, and the server started and stopped with the node."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from gateway.console import access as access_rules
+from gateway.console import auth, health, live, messages_log
+from gateway.console.access import access, public
+from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
+from gateway.console.middlewares import csrf, security_headers, sessions
+from gateway.errors import ConfigError
+from gateway.roles import Role
+
+log = logging.getLogger("gateway.console")
+STATIC = Path(__file__).resolve().parent / "static"
+SHUTDOWN_S = 5.0  # how long a request in hand may finish when the node stops
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
+
+
+@public
+async def static(request: web.Request) -> web.StreamResponse:
+    """The console's own styles and scripts (nothing from another origin), by exact name."""
+    name = request.match_info["name"]
+    path = STATIC / name
+    if path.parent != STATIC or path.suffix not in _STATIC_TYPES or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=path.read_bytes(),
+        content_type=_STATIC_TYPES[path.suffix],
+        charset="utf-8",
+        headers={"Cache-Control": "max-age=3600"},
+    )
+
+
+# The pages of the navigation bar, in its order, each with its title's catalogue key; a page is shown
+# to the roles its handler declares (gateway.console.access). Part 2 adds its pages here.
+PAGES = [
+    (web.get("/", messages_log.log_page, name="log"), "log.title"),
+]
+ROUTES = [
+    *(route for route, _ in PAGES),
+    web.get("/api/messages", messages_log.api_messages, name="api-messages"),
+    web.get("/api/live", live.stream, name="api-live"),
+    web.get("/login", auth.login_form, name="login-form"),
+    web.post("/login", auth.login, name="login"),
+    web.post("/logout", auth.logout, name="logout"),
+    web.post("/lang", auth.set_language, name="lang"),
+    web.get("/healthz", health.healthz, name="healthz"),
+    web.get("/readyz", health.readyz, name="readyz"),
+    web.get("/static/{name}", static, name="static"),
+]
+
+
+def navigation() -> tuple[NavEntry, ...]:
+    """The navigation bar's entries, each with the role its page's handler declares."""
+    entries = []
+    for route, title in PAGES:
+        role = access_rules.required(route.handler)
+        name = route.kwargs.get("name")
+        if not isinstance(role, Role) or not isinstance(name, str):
+            raise TypeError(f"{route.path}: a page needs a name and a role decorator")
+        entries.append(NavEntry(name, route.path, title, role))
+    return tuple(entries)
+
+
+def build(context: Context) -> web.Application:
+    app = web.Application(middlewares=[security_headers, sessions, csrf, access], client_max_size=64 * 1024)
+    app[CONTEXT] = context
+    app[NAVIGATION] = navigation()
+    app.add_routes(ROUTES)
+    return app
+
+
+class Console:
+    """The console's HTTP server inside the node's event loop."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self._runner = web.AppRunner(
+            build(context), access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
+        )
+
+    async def start(self) -> None:
+        settings = self.context.settings
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, settings.host, settings.port).start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            raise ConfigError(
+                f"{self.context.config.file}: console.listen: cannot listen on {settings.listen}: "
+                f"{exc.strerror}"
+            ) from exc
+        log.info("console listening", extra={"detail": {"listen": settings.listen}})
+
+    async def stop(self) -> None:
+        self.context.changes.close()  # live streams end first: they would hold the shutdown
+        await self._runner.cleanup()

@@ -1,0 +1,70 @@
+"""What every console handler reads: the node's configuration, store, clock and broker state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import Connection
+
+from gateway.console.changes import Changes
+from gateway.console.throttle import Throttle
+from gateway.node.clock import Clock
+from gateway.node.config import ConsoleSettings, NodeConfig
+from gateway.profiles import Profile
+from gateway.roles import Role
+from gateway.store import Store, Tx, users
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    config: NodeConfig
+    settings: ConsoleSettings
+    store: Store
+    clock: Clock
+    profiles: Mapping[str, Profile]
+    broker_ready: Callable[[], bool]  # the node's broker connection is up
+    changes: Changes = field(default_factory=Changes)  # the node calls changes.changed() after a change
+    throttle: Throttle = field(default_factory=Throttle)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.config.zone)
+
+    async def read(
+        self, function: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """A store read on a connection of the console's own, off the event loop (the node's
+        database thread keeps serving the node)."""
+        return await asyncio.to_thread(lambda: self.store.read(function, *args, **kwargs))
+
+    async def write(self, function: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.to_thread(lambda: self.store.write(function, *args, **kwargs))
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A page in the navigation bar, shown to the roles that may open it."""
+
+    name: str  # the route's name; a page marks itself active with it
+    path: str
+    title: str  # catalogue key
+    role: Role
+
+
+CONTEXT = web.AppKey("context", Context)
+NAVIGATION = web.AppKey("navigation", tuple[NavEntry, ...])
+SESSION = web.RequestKey("session", users.Session)  # the logged-in session; absent: nobody
+TOKEN = web.RequestKey("token", str)  # the session cookie's token (logged in)
+CSRF = web.RequestKey("csrf", str)  # the token this request's forms must carry
+
+
+def context_of(request: web.Request) -> Context:
+    return request.app[CONTEXT]

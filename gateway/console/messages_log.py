@@ -1,0 +1,157 @@
+"""The message log: one view, two renderings — the page at `/` and its JSON twin at `/api/messages`.
+
+The query string is the filter (link, direction, type, state, window or from/to, q) plus `before`,
+the keyset cursor of the next (older) page; both renderings read the same `LogView`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from yarl import URL
+
+from gateway.console import access, pages, refusals
+from gateway.console.context import context_of
+from gateway.lifecycle import INBOX, OUTBOX, Direction
+from gateway.reasons import Reason
+from gateway.store import listing
+
+WINDOWS = {
+    "1h": timedelta(hours=1),
+    "24h": timedelta(days=1),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "all": None,
+}
+STATES = sorted({state.value for state in (*OUTBOX.states, *INBOX.states)})
+DIRECTIONS = [direction.value for direction in Direction]
+PAGE_SIZE = 50
+
+
+class BadQuery(ValueError):
+    """A query parameter no filter can be made of; its name is the message."""
+
+
+def _local(text: str, zone: ZoneInfo, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise BadQuery(name) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _choice(query: Mapping[str, str], name: str, allowed: list[str] | None) -> str | None:
+    value = query.get(name, "").strip() or None
+    if value is not None and allowed is not None and value not in allowed:
+        raise BadQuery(name)
+    return value
+
+
+def parse_filter(query: Mapping[str, str], now: datetime, zone: ZoneInfo, links: list[str]) -> listing.Filter:
+    """The filter a query string asks for (pure). from/to are in the side's zone unless they carry an
+    offset; a window preset counts back from *now*; raises BadQuery naming the parameter."""
+    link = _choice(query, "link", links)
+    peer, _, profile = link.partition("/") if link else (None, "", None)
+    window = _choice(query, "window", [*WINDOWS, "custom"]) or "all"
+    since = until = None
+    if window == "custom":
+        since = _local(query["from"], zone, "from") if query.get("from") else None
+        until = _local(query["to"], zone, "to") if query.get("to") else None
+    elif WINDOWS[window] is not None:
+        since = now - WINDOWS[window]  # type: ignore[operator]
+    return listing.Filter(
+        peer=peer,
+        profile=profile or None,
+        direction=_choice(query, "direction", DIRECTIONS),
+        type=_choice(query, "type", None),
+        state=_choice(query, "state", STATES),
+        since=since,
+        until=until,
+        text=(query.get("q", "").strip() or None),
+    )
+
+
+def _cursor(query: Mapping[str, str]) -> int | None:
+    value = query.get("before", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise BadQuery("before")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class LogView:
+    rows: list[listing.Listed]
+    older: str | None  # the query string of the next page, or None
+
+
+async def log_view(request: web.Request) -> LogView:
+    context = context_of(request)
+    links = [link.name for link in context.config.links]
+    wanted = parse_filter(request.query, context.clock(), context.zone, links)
+    page = await context.read(listing.page, wanted, _cursor(request.query), PAGE_SIZE)
+    older = None
+    if page.after is not None:
+        older = str(URL("").with_query({**request.query, "before": str(page.after)}))
+    return LogView(page.rows, older)
+
+
+def _type_title(request: web.Request, profile: str, message_type: str, lang: str) -> str:
+    found = context_of(request).profiles.get(profile)
+    entry = found.types.get(message_type) if found else None
+    if entry is None:
+        return message_type
+    return entry.title.get(lang) or entry.title["ru"]  # uz, az: the prevailing Russian text
+
+
+def _as_page(request: web.Request, view: LogView) -> web.StreamResponse:
+    context = context_of(request)
+    lang = pages.language(request)
+    titles = {(r.profile, r.type): _type_title(request, r.profile, r.type, lang) for r in view.rows}
+    return pages.render(
+        request,
+        "log.html",
+        view=view,
+        titles=titles,
+        query=request.query,
+        links=[link.name for link in context.config.links],
+        windows=list(WINDOWS),
+        states=STATES,
+        directions=DIRECTIONS,
+    )
+
+
+def _plain(row: listing.Listed) -> dict[str, Any]:
+    data = asdict(row)
+    for name in ("created_at", "updated_at"):
+        data[name] = data[name].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    data["link"] = f"{row.peer}/{row.profile}"
+    return data
+
+
+def _as_json(_: web.Request, view: LogView) -> web.StreamResponse:
+    older = f"/api/messages{view.older}" if view.older else None
+    return web.json_response({"items": [_plain(row) for row in view.rows], "next": older})
+
+
+def _rendering(render: Callable[[web.Request, LogView], web.StreamResponse]) -> access.Handler:
+    """A handler: the log's view, as *render* draws it; a bad filter refused 400 usage-invalid."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        try:
+            view = await log_view(request)
+        except BadQuery as exc:
+            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+        return render(request, view)
+
+    return handler
+
+
+log_page = access.viewer(_rendering(_as_page))  # GET /
+api_messages = access.viewer(_rendering(_as_json))  # GET /api/messages

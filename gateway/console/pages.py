@@ -1,0 +1,73 @@
+"""Server-rendered pages: Jinja templates (autoescaped) with the viewer's catalogue, and times shown
+in the side's zone with the UTC time in the title (what a mouse shows on hover)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from gateway.console import i18n
+from gateway.console.context import CSRF, NAVIGATION, SESSION, context_of
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANG_COOKIE = "bgw_lang"
+
+
+def language(request: web.Request) -> str:
+    return i18n.chosen(request.cookies.get(LANG_COOKIE))
+
+
+def time_element(moment: datetime | None, zone: ZoneInfo) -> Markup:
+    """<time> in *zone* (to the second, with its UTC offset), the UTC instant in datetime and title."""
+    if moment is None:
+        return Markup("—")
+    utc = moment.astimezone(UTC)
+    local = utc.astimezone(zone)
+    return Markup('<time datetime="{iso}" title="{utc} UTC">{local}</time>').format(
+        iso=utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        utc=utc.strftime("%Y-%m-%d %H:%M:%S"),
+        local=local.strftime("%Y-%m-%d %H:%M:%S"),
+    )
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+    context = context_of(request)
+    lang = language(request)
+    zone = context.zone
+    session = request.get(SESSION)
+    navigation = [entry for entry in request.app[NAVIGATION] if session and session.role.allows(entry.role)]
+    page = (
+        environment()
+        .get_template(template)
+        .render(
+            t=i18n.catalogue(lang),
+            lang=lang,
+            languages=i18n.LANGUAGES,
+            session=session,
+            navigation=navigation,
+            csrf=request.get(CSRF, ""),
+            side=context.config.side,
+            zone=context.config.zone,
+            path=request.rel_url.path_qs,
+            when=lambda moment: time_element(moment, zone),
+            **values,
+        )
+    )
+    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")

@@ -1,0 +1,60 @@
+// The console's only script, served by the node itself. Live message log: the server pushes a
+// `change` event (server-sent events, /api/live) when the node stored or changed something; the
+// page then fetches its own view once and shows the new rows on top, marked. No polling: with
+// nothing changing, nothing is requested. Without this script every page still works.
+(function () {
+  "use strict";
+  var region = document.querySelector("[data-live]");
+  if (!region || !window.EventSource || !window.fetch) {
+    return;
+  }
+  var status = document.querySelector(".live-status");
+  var busy = false;
+  var again = false;
+
+  function newest(root) {
+    var row = root.querySelector("tr[data-seq]");
+    return row ? Number(row.getAttribute("data-seq")) : 0;
+  }
+
+  function show(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
+    var current = document.querySelector("[data-live]");
+    if (!fresh || !current) {
+      return;
+    }
+    var seen = newest(current);
+    var added = 0;
+    fresh.querySelectorAll("tr[data-seq]").forEach(function (row) {
+      if (Number(row.getAttribute("data-seq")) > seen) {
+        row.classList.add("fresh");
+        added += 1;
+      }
+    });
+    current.replaceWith(document.importNode(fresh, true));
+    if (status && added) {
+      status.textContent = status.getAttribute("data-template").replace("{n}", String(added));
+    }
+  }
+
+  function refresh() {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { if (html) { show(html); } })
+      .catch(function () { /* the next change tries again */ })
+      .then(function () {
+        busy = false;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
+  }
+
+  new EventSource(region.getAttribute("data-live")).addEventListener("change", refresh);
+})();
