@@ -270,15 +270,22 @@ class NationalClient(BrokerClient):
     ) -> str:
         """Publish a submission to bgw.<SIDE>.submit; returns its correlation id. *document* is the
         JSON form (a mapping) or the bytes of one (content type application/json unless given, e.g.
-        application/xml for an unsigned notice). *key*, when given, is the idempotency key (the
-        message id) and the correlation id. Raises Unroutable when the node's queue does not exist."""
+        application/xml for an unsigned notice). The correlation id is also the message id, which
+        the node takes as the submission's idempotency key: submit again with key=<that id> when no
+        answer came, and the node answers with the notice it already took (aio-pika would otherwise
+        give every publication a new message id). Raises Unroutable when the node's queue does not
+        exist."""
         correlation = key or str(uuid.uuid4())
         if isinstance(document, bytes):
             body, kind = document, content_type or "application/json"
         else:
             body, kind = json.dumps(document, ensure_ascii=False).encode(), "application/json"
         message = _persistent(
-            body, correlation_id=correlation, message_id=key, reply_to=self._reply_to, content_type=kind
+            body,
+            correlation_id=correlation,
+            message_id=correlation,
+            reply_to=self._reply_to,
+            content_type=kind,
         )
         queue = f"bgw.{self.side}.submit"
         try:

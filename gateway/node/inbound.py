@@ -32,7 +32,7 @@ from gateway.reasons import Reason
 from gateway.store import OutgoingReceipt, Tx, inbox, obligations, quarantine, receipts
 from gateway.store.inbox import Arrival
 from gateway.store.quarantine import Refused
-from gateway.transport.rabbit import InboundDelivery
+from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.budget import Budget
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
@@ -74,10 +74,12 @@ class Inbound:
         self.backoff = Backoff(delivery.fault_retry_base_s, delivery.fault_retry_ceiling_s)
 
     async def handle(self, delivery: InboundDelivery) -> None:
-        """Settle one delivery; raises only `Stopping` (the delivery goes back to its queue)."""
+        """Settle one delivery. Raises only when the delivery must go back to the broker: the node is
+        stopping (`Stopping`), or the broker connection failed under it (`PublishFailed`: the broker
+        redelivers it, and the inbox answers the repeat)."""
         try:
             await self._handle(delivery)
-        except Stopping:
+        except (Stopping, PublishFailed):
             raise
         except Exception as exc:  # supervising: a defect still ends in quarantine, never in a requeue loop
             log.exception("inbound message failed", extra={"message_id": delivery.message_id})
