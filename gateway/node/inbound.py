@@ -30,7 +30,7 @@ from gateway.node.plans import AlreadyReceipted, Arriving, Repeat, plan_notice, 
 from gateway.profiles import Profile
 from gateway.reasons import Reason
 from gateway.store import OutgoingReceipt, Tx, inbox, obligations, quarantine, receipts
-from gateway.store.inbox import Arrival
+from gateway.store.inbox import Arrival, Stored
 from gateway.store.quarantine import Refused
 from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.budget import Budget
@@ -192,9 +192,7 @@ class Inbound:
         stored = await self._write(inbox.record, arrival, at)
         self.wake()
         if stored is not None:
-            await self._repeat(
-                delivery, notice or {}, message, plan, plan_repeat(stored, digest, delivery.redelivered)
-            )
+            await self._repeat(delivery, notice or {}, message, plan, stored)
             return
         await self._hand_over(delivery, notice or {}, message, plan, at)
 
@@ -204,9 +202,12 @@ class Inbound:
         notice: Mapping[str, Any],
         message: Message,
         plan: Arriving,
-        repeat: Repeat,
+        stored: Stored,
     ) -> None:
+        """A notice whose id the inbox holds: refused if its bytes differ, else its receipt goes out
+        again (and a hand-over that never committed is done now)."""
         header = message.header
+        repeat = plan_repeat(stored, digest_of(delivery.body), delivery.redelivered)
         if repeat is Repeat.CONFLICT:
             refusal = WireError(
                 f"message {header.message_id} was already received with other content",
@@ -215,9 +216,7 @@ class Inbound:
             await self._refuse(delivery, refusal, header.sender.side, profile=header.profile)
             return
         at = self.clock()
-        stored = await self._read(inbox.stored, header.message_id)
-        receipt_id = stored.receipt_id if stored else None
-        await self._write(inbox.duplicate, header.message_id, header.sender.side, receipt_id, at)
+        await self._write(inbox.duplicate, header.message_id, header.sender.side, stored.receipt_id, at)
         self.wake()
         if repeat is Repeat.HAND_OVER:
             await self._hand_over(delivery, notice, message, plan, at)

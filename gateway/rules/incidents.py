@@ -33,26 +33,20 @@ def _text(node: etree._Element, name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def _unsettled(incident: etree._Element) -> Unsettled:
-    summary = _text(incident, "Summary") or ""
-    return Unsettled(
-        summary, _text(incident, "Number"), _text(incident, "MessageRef"), _text(incident, "OccurredAt")
-    )
-
-
 def unsettled_incidents(body: etree._Element) -> list[Unsettled]:
     """The incidents a joint-meeting-protocol *body* leaves without a joint decision: each whose own
     Outcome says so, or whose protocol's Outcome does when it has none of its own. A protocol without a
     joint decision that names no incident leaves its agenda unsettled, named by its agenda items."""
     meeting = next(iter(field_values(body, "Outcome")), None)
     incidents = field_nodes(body, "Incident")
-    found = [
-        Unsettled(
-            _text(i, "Summary") or "", _text(i, "Number"), _text(i, "MessageRef"), _text(i, "OccurredAt")
-        )
-        for i in incidents
-        if (_text(i, "Outcome") or meeting) == NO_JOINT_DECISION
-    ]
+    found = [_unsettled(i) for i in incidents if (_text(i, "Outcome") or meeting) == NO_JOINT_DECISION]
     if not incidents and meeting == NO_JOINT_DECISION:
         found.append(Unsettled("; ".join(field_values(body, "Agenda/AgendaItem"))))
     return found
+
+
+def _unsettled(incident: etree._Element) -> Unsettled:
+    summary = _text(incident, "Summary") or ""
+    return Unsettled(
+        summary, _text(incident, "Number"), _text(incident, "MessageRef"), _text(incident, "OccurredAt")
+    )

@@ -124,9 +124,3 @@ def page(conn: Connection, wanted: Filter, before: int | None = None, limit: int
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].seq if more and rows else None)
-
-
-def newest_seq(conn: Connection) -> int:
-    """The seq of the newest row (0: none): what a live page compares against."""
-    value = conn.execute(select(messages.c.seq).order_by(messages.c.seq.desc()).limit(1)).scalar()
-    return int(value or 0)

@@ -15,12 +15,13 @@ from gateway.errors import WireError
 from gateway.reasons import Reason
 from gateway.wire.contract import Contract
 from gateway.wire.trust import TrustStore
+from tests.hostile import round_two
 from tests.hostile.cases import CASES, comment_in_signed_text
 from tests.hostile.conftest import receive
 from tests.hostile.kit import ENV_NS, SAMPLE, Kit, Listener, sig
 
 # tests/node/test_inbound.py pushes this suite through a running node and imports it from here.
-__all__ = ["CASES", "SAMPLE", "Kit", "Listener"]
+__all__ = ["BOTH_ROUNDS", "CASES", "SAMPLE", "Kit", "Listener"]
 
 
 def test_the_genuine_notice_is_accepted(kit: Kit, trust: TrustStore, contract: Contract) -> None:
@@ -31,7 +32,10 @@ def test_at_least_thirty_cases() -> None:
     assert len(CASES) >= 30
 
 
-@pytest.mark.parametrize(("build", "expected"), CASES, ids=[case.__name__ for case, _ in CASES])
+BOTH_ROUNDS = [*CASES, *round_two.CASES]  # the first round and the second (issue 12)
+
+
+@pytest.mark.parametrize(("build", "expected"), BOTH_ROUNDS, ids=[case.__name__ for case, _ in BOTH_ROUNDS])
 def test_hostile_input_is_refused_with_its_code(
     build: Callable[[Kit], bytes],
     expected: Reason,

@@ -20,8 +20,7 @@ from gateway.wire.receipt import digest_of, read_acknowledgement
 from gateway.wire.signing import SigningKey, sign
 from gateway.wire.trust import TrustStore
 from gateway.wire.verification import verify
-from tests.hostile import round_two
-from tests.hostile.test_hostile import CASES, SAMPLE, Kit, Listener
+from tests.hostile.test_hostile import BOTH_ROUNDS, SAMPLE, Kit, Listener
 from tests.node.harness import National, World, node_store, submission, wait_for_consumer
 
 
@@ -64,9 +63,6 @@ async def receipts_for_kz(national: National, count: int) -> list[tuple[str, obj
     return found
 
 
-ALL_CASES = [*CASES, *round_two.CASES]  # both hostile rounds, each with the code it must be refused with
-
-
 async def hostile(world: World) -> None:
     await start(world)
     listener = Listener()
@@ -74,11 +70,11 @@ async def hostile(world: World) -> None:
         materials = kit(world, listener.port)
         async with National(world, "KZ") as peer, National(world, "UZ") as uz:
             sent = []
-            for build, expected in ALL_CASES:
+            for build, expected in BOTH_ROUNDS:
                 message_id = str(uuid.uuid4())
                 await peer.publish_raw("bgw.UZ.in", build(materials), message_id, {"x-bgw-sender": "KZ"})
                 sent.append((message_id, expected))
-            receipts = await receipts_for_kz(peer, len(ALL_CASES))
+            receipts = await receipts_for_kz(peer, len(BOTH_ROUNDS))
             by_message = {ack.message_id: ack for _, ack in receipts}  # type: ignore[attr-defined]
             for message_id, expected in sent:
                 ack = by_message[message_id]
@@ -91,7 +87,7 @@ async def hostile(world: World) -> None:
     finally:
         listener.close()
     # Each is verified off the event loop, several at once: the quarantine holds them all, in any order.
-    assert sorted(quarantined_reasons(world, "UZ")) == sorted(expected.value for _, expected in ALL_CASES)
+    assert sorted(quarantined_reasons(world, "UZ")) == sorted(expected.value for _, expected in BOTH_ROUNDS)
 
 
 def test_the_hostile_suite_pushed_into_the_inbound_queue(world: World) -> None:
