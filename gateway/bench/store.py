@@ -14,14 +14,10 @@ process's CPU time (PostgreSQL's server work is not in either figure) per notice
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from gateway import heap
@@ -32,7 +28,7 @@ from gateway.store import OutgoingReceipt, Signed, Store, Tx, baseline, inbox, o
 from gateway.store.inbox import Arrival
 from gateway.store.obligations import Duties, NewObligation
 from gateway.store.receipts import Acknowledged
-from gateway.store.scratch import scratch_database
+from gateway.store.scratch import fresh_database
 
 GROUP = 32
 TARGET_RATIO = 1.5
@@ -104,25 +100,11 @@ def _grouped(calls: Sequence[Call]) -> list[list[Call]]:
     return [list(calls[i : i + GROUP]) for i in range(0, len(calls), GROUP)]
 
 
-@contextmanager
-def _databases(db: str) -> Iterator[tuple[str, str]]:
-    """Two fresh databases of the kind: one for the store, one for the raw replay."""
-    if db == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="bgw-bench-store-"))
-        try:
-            yield f"sqlite:///{folder / 'store.sqlite3'}", f"sqlite:///{folder / 'raw.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    with scratch_database("bgw_bench_store") as first, scratch_database("bgw_bench_raw") as second:
-        yield first, second
-
-
 def _round(db: str, role: str, count: int) -> tuple[float, float]:
     """(store CPU, raw CPU) in seconds for *count* notices of *role*."""
     ids = [str(uuid.uuid4()) for _ in range(count)]
     groups = _sender(ids) if role == "sender" else _receiver(ids)
-    with _databases(db) as (store_url, raw_url):
+    with fresh_database(db, "bgw_bench_store") as store_url, fresh_database(db, "bgw_bench_raw") as raw_url:
         store = Store.open(store_url)
         Store.open(raw_url).close()  # the same schema, migrated
         recorded: list[list[sql.Statement]] = []

@@ -16,15 +16,10 @@ the same number of rows in the same database, in the same run.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from gateway import heap
@@ -34,25 +29,12 @@ from gateway.rules.deadlines import running_from_receipt
 from gateway.rules.ladder import climb
 from gateway.store import Store, probes, rungs
 from gateway.store import obligations as table
-from gateway.store.scratch import scratch_database
+from gateway.store.scratch import fresh_database
 from gateway.store.times import naive
 
 TARGET_MS = 50.0
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CHUNK = 20_000
-
-
-@contextmanager
-def _database(db: str) -> Iterator[str]:
-    if db == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="bgw-sweep-"))
-        try:
-            yield f"sqlite:///{folder / 'sweep.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    with scratch_database("bgw_sweep") as url:
-        yield url
 
 
 def _rows(start: int, count: int, due: int, template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -106,7 +88,7 @@ def _raw(store: Store, count: int) -> float:
 def measure(db: str, open_count: int, due: int) -> dict[str, Any]:
     profile = load_profiles()["kz-uz-border-2024"]
     limit = max(due * 2, 1)  # the sweep's batch: room for more than is due
-    with _database(db) as url:
+    with fresh_database(db, "bgw_sweep") as url:
         store = Store.open(url)
         heap.settle()  # as the node does once started (gateway.heap)
         try:

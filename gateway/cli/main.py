@@ -120,20 +120,14 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     sweep = bench_sub.add_parser("sweep", help="one escalation sweep over many open obligations, few due")
     sweep.add_argument("--open", type=int, default=1_000_000, help="open obligations (default 1000000)")
     sweep.add_argument("--due", type=int, default=1000, help="of which due now (default 1000)")
-    sweep.add_argument(
-        "--db", choices=("sqlite", "postgresql", "both"), default="both", help="database (default both)"
-    )
-    sweep.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
+    _per_database(sweep)
     sweep.set_defaults(run=commands.bench_sweep)
     store = bench_sub.add_parser(
         "store", help="the store's CPU per notice vs raw DB-API writing the same rows"
     )
     store.add_argument("-n", type=int, default=2000, help="notices per round (default 2000)")
     store.add_argument("--rounds", type=int, default=3, help="rounds; the best counts (default 3)")
-    store.add_argument(
-        "--db", choices=("sqlite", "postgresql", "both"), default="both", help="database (default both)"
-    )
-    store.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
+    _per_database(store)
     store.set_defaults(run=commands.bench_store)
     hostile = bench_sub.add_parser(
         "hostile", help="slowest refusal of hostile input vs verifying a valid 1 MiB notice"
@@ -145,6 +139,14 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     fuzz.add_argument("--seconds", type=float, default=600.0, help="how long (default 600)")
     fuzz.set_defaults(run=commands.bench_fuzz)
+
+
+def _per_database(bench: argparse.ArgumentParser) -> None:
+    """--db and --json of a benchmark measured on each database."""
+    bench.add_argument(
+        "--db", choices=("sqlite", "postgresql", "both"), default="both", help="database (default both)"
+    )
+    bench.add_argument("--json", action="store_true", help="print one JSON object per database, one per line")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,13 @@
-"""A PostgreSQL database of its own for one run (benchmarks, tests), dropped afterwards."""
+"""A database of its own for one run (benchmarks, tests), removed afterwards."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 
@@ -23,3 +26,18 @@ def scratch_database(prefix: str = "bgw_scratch") -> Iterator[str]:
     finally:
         with psycopg.connect(f"{SERVER}/{ADMIN_DATABASE}", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def fresh_database(kind: str, prefix: str = "bgw_scratch") -> Iterator[str]:
+    """The URL of a new, empty database of *kind* (sqlite: a file in a folder of its own; postgresql:
+    a scratch database), removed afterwards."""
+    if kind == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+        try:
+            yield f"sqlite:///{folder / 'gateway.sqlite3'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    with scratch_database(prefix) as url:
+        yield url

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -12,16 +11,16 @@ import pytest
 from gateway.store import OutgoingReceipt, Signed, Store, inbox, journal, outbox
 from gateway.store.chain import Entry
 from gateway.store.inbox import Arrival, Stored
-from gateway.store.scratch import scratch_database
+from gateway.store.scratch import fresh_database
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """A new SQLite file, or a PostgreSQL database of its own (the log is append-only, and concurrent
     runs must not share one)."""
-    with database_url(request.param, tmp_path_factory) as url:
+    with fresh_database(request.param, "bgw_store") as url:
         opened = Store.open(url)
         try:
             yield opened
@@ -30,18 +29,9 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a fresh database (migrated by whoever opens it first)."""
-    with database_url(request.param, tmp_path_factory) as found:
-        yield found
-
-
-@contextmanager
-def database_url(kind: str, tmp: pytest.TempPathFactory) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp.mktemp('db') / 'gateway.sqlite3'}"
-        return
-    with scratch_database("bgw_store") as found:
+    with fresh_database(request.param, "bgw_store") as found:
         yield found
 
 
