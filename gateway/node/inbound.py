@@ -36,7 +36,7 @@ from gateway.transport.rabbit import InboundDelivery, PublishFailed
 from gateway.wire.budget import Budget
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
-from gateway.wire.envelope import RECEIPT, Header, Party, format_time, new_message_id
+from gateway.wire.envelope import RECEIPT, RECEIPT_TYPE, Header, Party, format_time, new_message_id
 from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of
 from gateway.wire.signing import SigningKey, sign
 from gateway.wire.trust import TrustStore
@@ -139,7 +139,7 @@ class Inbound:
         header = Header(
             message_id=receipt_id,
             profile=profile,
-            type="receipt",
+            type=RECEIPT_TYPE,
             sender=Party(self.config.side, self.config.unit),
             recipient=recipient,
             created=self.clock(),

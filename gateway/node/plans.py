@@ -32,8 +32,8 @@ from gateway.store.inbox import Stored
 from gateway.store.obligations import Duties, Obligation
 from gateway.store.outbox import Outbound
 from gateway.store.receipts import Acknowledged, Sent
-from gateway.store.rows import RECEIPT_TYPE
 from gateway.wire.contract import Message
+from gateway.wire.envelope import RECEIPT_TYPE
 from gateway.wire.receipt import Acknowledgement
 
 Answered = tuple[MessageType, Channel]  # the type of the message a reply answers, and its channel

@@ -24,6 +24,7 @@ from gateway.store.schema import dossiers, escalations, log, messages, obligatio
 from gateway.store.sql import consts
 from gateway.store.times import aware, naive
 from gateway.store.unit import Tx
+from gateway.wire.envelope import RECEIPT_TYPE
 
 _DIRECTIONS = consts(Direction)  # both: through the (direction, message_id) keys
 
@@ -107,7 +108,7 @@ def evidence(conn: Connection, message_id: str, limit: int = 1000) -> Evidence:
             and_(
                 messages.c.direction.in_(_DIRECTIONS),
                 messages.c.message_id == message_id,
-                messages.c.type != "receipt",
+                messages.c.type != RECEIPT_TYPE,
             )
         )
     ).first()

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
-from gateway.store.rows import RECEIPT_TYPE
 from gateway.store.schema import messages
 from gateway.store.times import aware, naive
+from gateway.wire.envelope import RECEIPT_TYPE
 
 MAX_PAGE = 500
 

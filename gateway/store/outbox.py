@@ -19,11 +19,12 @@ from sqlalchemy import Connection, bindparam, func, null, select, update
 from gateway.lifecycle import OUTBOX, Direction, MessageEvent, MessageState
 from gateway.store import journal
 from gateway.store.obligations import Duties, settle
-from gateway.store.rows import INSERT_MESSAGE, RECEIPT_TYPE, OutgoingReceipt, Signed, message_row
+from gateway.store.rows import INSERT_MESSAGE, OutgoingReceipt, Signed, message_row
 from gateway.store.schema import messages
 from gateway.store.sql import Prepared, const, consts
 from gateway.store.times import aware, naive
 from gateway.store.unit import Tx
+from gateway.wire.envelope import RECEIPT_TYPE
 
 _OUT = messages.c.direction == const(Direction.OUT)
 _IN_FLIGHT = OUTBOX.sources(MessageEvent.CONFIRMED)  # states whose (re)publication may be due

@@ -17,11 +17,11 @@ from sqlalchemy import Connection, bindparam, null, select, update
 from gateway.lifecycle import OUTBOX, Direction, MessageEvent, MessageState
 from gateway.store import journal
 from gateway.store.obligations import Duties, replaced, settle
-from gateway.store.rows import RECEIPT_TYPE
 from gateway.store.schema import messages, obligations, receipts
 from gateway.store.sql import Prepared, const, consts
 from gateway.store.times import naive
 from gateway.store.unit import Tx
+from gateway.wire.envelope import RECEIPT_TYPE
 
 _OURS = (messages.c.direction == const(Direction.OUT)) & (messages.c.message_id == bindparam("b_id"))
 # The channel the notice travelled on, as stored with the receipt obligation its sending opened.

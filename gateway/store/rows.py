@@ -11,7 +11,6 @@ from gateway.store.schema import messages
 from gateway.store.sql import Prepared
 from gateway.store.times import naive
 
-RECEIPT_TYPE = "receipt"  # the `type` of a receipt's row in the messages table
 INSERT_MESSAGE = Prepared(messages.insert(), keys=[c.name for c in messages.columns if c.name != "seq"])
 
 

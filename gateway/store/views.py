@@ -11,10 +11,10 @@ from sqlalchemy import Connection, case, func, select
 
 from gateway.lifecycle import Direction, MessageState
 from gateway.rules.references import Earlier
-from gateway.store.rows import RECEIPT_TYPE
 from gateway.store.schema import messages, receipts
 from gateway.store.sql import const, consts
 from gateway.store.times import aware
+from gateway.wire.envelope import RECEIPT_TYPE
 
 _RECEIPTS = "receipts"  # the receipts we sent, counted apart from the notices
 
