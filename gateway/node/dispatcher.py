@@ -68,8 +68,9 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self.wake.clear()
-            try:
+            try:  # every database step of the loop, the idle wait's read of the next due time too
                 claimed = await self._round(stop)
+                next_due = await self.db.read(outbox.next_due) if claimed < BATCH else None
             except SQLAlchemyError as exc:
                 self.faults.failed(_WHERE, exc)
                 await _sleep(stop, self.wake, self.backoff.next(), wakeable=False)
@@ -78,7 +79,7 @@ class Dispatcher:
                 self.backoff.reset()
                 self.faults.cleared(_WHERE)
             if claimed < BATCH:
-                await self._idle(stop)
+                await self._idle(stop, next_due)
 
     async def _round(self, stop: asyncio.Event) -> int:
         """Record what is pending, then claim and publish what is due; how many rows were claimed."""
@@ -104,8 +105,7 @@ class Dispatcher:
                 log.error("dispatch failed", exc_info=result)
         return len(due)
 
-    async def _idle(self, stop: asyncio.Event) -> None:
-        next_due = await self.db.read(outbox.next_due)
+    async def _idle(self, stop: asyncio.Event, next_due: datetime | None) -> None:
         delay = 1.0
         if next_due is not None:
             delay = min(max((next_due - self.clock()).total_seconds(), 0.01), 1.0)

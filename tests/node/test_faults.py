@@ -127,6 +127,7 @@ def receipted(world: World) -> set[str]:
 
 
 def check_log(world: World) -> None:
+    assert world.nodes["KZ"].running, f"the node died of the fault:\n{world.nodes['KZ'].tail(3)}"
     with node_store(world, "KZ") as store:
         assert store.read(journal.verify)[1] is None
     world.nodes["KZ"].stop()
