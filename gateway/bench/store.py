@@ -6,8 +6,9 @@ the calls that arrive together in one transaction; GROUP notices at a time here)
   confirmed publication; the peer's receipt, which closes the obligation;
 - receiver: the inbox (with its duplicate check), our receipt and its outbox row, the log; the
   hand-over; the claim and confirmed publication of our receipt.
-The baseline replays exactly the statements the store ran (recorded by gateway.store.sql), with the
-same parameters and transactions, on the bare driver against a fresh database. Figures are this
+The baseline replays exactly the statements the store ran (recorded by gateway.store.sql in a run of
+the same workload that is not timed), with the same parameters and transactions, on the bare driver
+against a fresh database. Figures are this
 process's CPU time (PostgreSQL's server work is not in either figure) per notice, best of the rounds.
 """
 
@@ -100,24 +101,41 @@ def _grouped(calls: Sequence[Call]) -> list[list[Call]]:
     return [list(calls[i : i + GROUP]) for i in range(0, len(calls), GROUP)]
 
 
+def _run_groups(store: Store, groups: Sequence[Sequence[Call]]) -> None:
+    for group in groups:
+        failed = [r for r in store.group(group) if isinstance(r, BaseException)]
+        if failed:
+            raise RuntimeError(f"the store benchmark's workload failed: {failed[0]}")
+
+
+def _recorded(db: str, groups: Sequence[Sequence[Call]]) -> list[list[sql.Statement]]:
+    """The statements the store runs for *groups*, per transaction, from a run of its own (not timed:
+    the recording is the benchmark's instrument, not the store's work)."""
+    recorded: list[list[sql.Statement]] = []
+    with fresh_database(db, "bgw_bench_record") as url:
+        store = Store.open(url)
+        try:
+            for group in groups:
+                with sql.recording() as statements:
+                    _run_groups(store, [group])
+                recorded.append(list(statements))
+        finally:
+            store.close()
+    return recorded
+
+
 def _round(db: str, role: str, count: int) -> tuple[float, float]:
     """(store CPU, raw CPU) in seconds for *count* notices of *role*."""
     ids = [str(uuid.uuid4()) for _ in range(count)]
     groups = _sender(ids) if role == "sender" else _receiver(ids)
+    recorded = _recorded(db, groups)
     with fresh_database(db, "bgw_bench_store") as store_url, fresh_database(db, "bgw_bench_raw") as raw_url:
         store = Store.open(store_url)
         Store.open(raw_url).close()  # the same schema, migrated
-        recorded: list[list[sql.Statement]] = []
         try:
             heap.settle()
             started = time.process_time()
-            for group in groups:
-                with sql.recording() as statements:
-                    results = store.group(group)
-                recorded.append(list(statements))
-                failed = [r for r in results if isinstance(r, BaseException)]
-                if failed:
-                    raise RuntimeError(f"the store benchmark's workload failed: {failed[0]}")
+            _run_groups(store, groups)
             store_cpu = time.process_time() - started
         finally:
             store.close()

@@ -105,12 +105,10 @@ class Prepared:
         text, bound = self._bound(conn.dialect.name, params)
         for recorder in _recorders:
             recorder.append((text, bound, False))
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(text, bound)
+        try:  # both drivers' connections execute on a cursor of their own (no pool wrapper)
+            return conn.connection.dbapi_connection.execute(text, bound)  # type: ignore[union-attr]
         except conn.dialect.loaded_dbapi.Error as exc:
             raise _translated(conn, text, bound, exc) from exc
-        return cursor
 
     def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Execute once per row of parameters; returns the rows changed."""
@@ -119,7 +117,7 @@ class Prepared:
         bound = [self._bound(dialect, row)[1] for row in rows]
         for recorder in _recorders:
             recorder.append((text, bound, True))
-        cursor = conn.connection.cursor()
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.executemany(text, bound)
         except conn.dialect.loaded_dbapi.Error as exc:

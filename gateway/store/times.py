@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import overload
 
+_LAST: list[tuple[datetime, datetime]] = []  # the last conversion only (datetimes are immutable)
+
 
 def naive(moment: datetime) -> datetime:
+    """The naive UTC column value of *moment*. A write stores the same instant several times (its
+    rows' times and its log entry's), so the last conversion is kept: one tuple, replaced whole."""
+    last = _LAST[-1] if _LAST else None
+    if last is not None and last[0] is moment:
+        return last[1]
     if moment.tzinfo is UTC:  # the common case, without the conversion
-        return moment.replace(tzinfo=None)
-    return moment.astimezone(UTC).replace(tzinfo=None)
+        converted = moment.replace(tzinfo=None)
+    else:
+        converted = moment.astimezone(UTC).replace(tzinfo=None)
+    _LAST[:] = [(moment, converted)]  # replaced whole: a thread sees one pair or the other
+    return converted
 
 
 @overload
