@@ -122,6 +122,8 @@ def _group(
         if child is not None:
             child.used = True
         name = f"{prefix}{item.key}"
+        if item.many:
+            _no_value_here(item, child, name, out)
         value = _many(form, item, child, name, out) if item.many else _one(form, item, child, name, out)
         if value is not _SPARE:
             result[item.key] = value
@@ -136,6 +138,7 @@ def _many(form: Form, item: Field, node: _Node | None, name: str, out: list[Prob
     values = [_one(form, item, indexed[key], f"{name}.{key}", out, present=True) for _, key in slots]
     for missing in range(len(values), item.min_occurs):
         values.append(_one(form, item, None, f"{name}.{missing}", out, present=True))
+    values = [value for value in values if value is not _SPARE]  # a required value left empty
     if item.max_occurs is not None and len(values) > item.max_occurs:
         out.append(Problem(name, item.label, Rule.TOO_MANY, str(len(values))))
     return values if values else _SPARE
@@ -147,6 +150,7 @@ def _one(
     if not (node is not None and _filled(node)) and not (present or item.required):
         return _SPARE
     if item.kind is Kind.GROUP:
+        _no_value_here(item, node, name, out)
         return _group(form, item.children, node or _Node(), f"{name}.", out)
     raw = node.value if node is not None and node.value is not None else ""
     if node is not None:
@@ -158,6 +162,12 @@ def _one(
     if rule is not None:
         out.append(Problem(name, item.label, rule, raw))
     return value
+
+
+def _no_value_here(item: Field, node: _Node | None, name: str, out: list[Problem]) -> None:
+    """A list or a group holds no value of its own: one posted under its name is unknown."""
+    if node is not None and node.value is not None and node.value.strip():
+        out.append(Problem(name, item.label, Rule.UNKNOWN, node.value))
 
 
 def _leaf(form: Form, item: Field, raw: str) -> tuple[Any, Rule | None]:
