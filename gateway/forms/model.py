@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from gateway.profiles import Profile
@@ -95,8 +97,12 @@ class Form:
     def leaves(self) -> tuple[Field, ...]:
         return tuple(leaf for field in self.fields for leaf in field.leaves())
 
+    @cached_property
+    def _district_keys(self) -> Mapping[str, District]:
+        return {entry.key: entry for entry in self.districts}
+
     def district(self, key: str) -> District | None:
-        return next((entry for entry in self.districts if entry.key == key), None)
+        return self._district_keys.get(key)
 
 
 def district_key(region: str, name: str) -> str:
