@@ -158,7 +158,8 @@ def _leaf(page: _Page, item: Field, name: str, label: str) -> None:
     ident = f"f-{name}"
     problems = page.problems.get(name, ())
     hint = _hint(page, item)
-    described = " ".join(part for part, shown in ((f"h-{name}", hint), (f"e-{name}", problems)) if shown)
+    errors = [f"e-{name}-{number}" for number in range(len(problems))]
+    described = " ".join(([f"h-{name}"] if hint else []) + errors)
     attributes = Markup(' id="{}" name="{}"').format(ident, name)
     if item.required:
         attributes += Markup(' aria-required="true"')
@@ -172,9 +173,9 @@ def _leaf(page: _Page, item: Field, name: str, label: str) -> None:
     page.parts.append(_control(page, item, attributes, page.values.get(name, "")))
     if hint:
         page.parts.append(Markup('<p class="hint" id="h-{}">{}</p>').format(name, hint))
-    for problem in problems:
+    for ident, problem in zip(errors, problems, strict=True):
         text = page.say.words(f"compose.rule.{problem.rule.value}")
-        page.parts.append(Markup('<p class="problem" id="e-{}">{}</p>').format(name, text))
+        page.parts.append(Markup('<p class="problem" id="{}">{}</p>').format(ident, text))
     page.parts.append(Markup("</div>"))
 
 

@@ -148,7 +148,8 @@ def test_problems_are_shown_next_to_their_field() -> None:
     page = page_of(render_body(FORM, dict(_pairs(Kind=None)), wording("ru"), decoded.problems))
     (select,) = page.xpath('//select[@name="Kind"]')
     assert select.get("aria-invalid") == "true" and select.get("aria-required") == "true"
-    assert "e-Kind" in select.get("aria-describedby")
+    assert "e-Kind-0" in select.get("aria-describedby").split()
+    assert page.xpath('//p[@id="e-Kind-0"]/text()') == ["Заполните это поле."]
     (label,) = page.xpath('//label[@for="f-Kind"]')
     assert label.xpath('abbr[@class="required"]')
 

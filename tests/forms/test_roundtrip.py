@@ -49,6 +49,7 @@ def test_the_form_posts_the_sample(sample: Path) -> None:
     lang = LANGUAGES[NOTICES.index(sample) % len(LANGUAGES)]
     page = page_of(render_body(form, dict(filled.pairs), wording(lang)))
     assert {name for name, _ in filled.pairs} - names_of(page) == set()
+    _labelled(page)
     sent = posted(page)
     assert sorted((name, value) for name, value in sent if value) == sorted(filled.pairs)
     decoded = decode(form, sent)
@@ -70,6 +71,14 @@ def test_the_header_fields_post_the_sample_header(sample: Path) -> None:
     expected = {key: value for key, value in document.items() if key != "body"}
     assert decoded.header == expected
     assert heading.submission(decoded.header, document["body"]) == document
+
+
+def _labelled(page: Any) -> None:
+    """Ids are unique and every control has its <label for>."""
+    ids = page.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    controls = {str(node.get("id")) for node in page.iter("input", "select", "textarea")}
+    assert controls == set(page.xpath("//label/@for"))
 
 
 def _schema_leaves(element: bodymodel.Element) -> int:
