@@ -12,7 +12,7 @@ from gateway.errors import WireError
 from gateway.profiles import load_profiles
 from gateway.reasons import Reason
 from gateway.wire import bodymodel
-from gateway.wire.codec import _schema, canonical_form
+from gateway.wire.codec import canonical_form
 from gateway.wire.envelope import body_of
 from gateway.wire.parsing import parse
 from tests.conftest import SAMPLES
@@ -24,7 +24,7 @@ def _model(sample: Path) -> tuple[bodymodel.Element, str, Path]:
     profile = PROFILES[sample.parent.name]
     element = profile.types[sample.stem].element
     return (
-        bodymodel.compile_body(_schema(profile.schema), profile.namespace, element),
+        bodymodel.compile_body(bodymodel.load_schema(profile.schema), profile.namespace, element),
         profile.namespace,
         profile.schema,
     )
@@ -34,7 +34,7 @@ def _model(sample: Path) -> tuple[bodymodel.Element, str, Path]:
 def test_same_json_as_xmlschema_and_back(sample: Path) -> None:
     model, namespace, schema = _model(sample)
     body = body_of(parse(sample.read_bytes()))
-    reference = _schema(schema).decode(
+    reference = bodymodel.load_schema(schema).decode(
         body, namespaces={"": namespace}, decimal_type=str, preserve_root=False
     )
     reference.pop("@xmlns", None)

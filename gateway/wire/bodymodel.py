@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import xmlschema
@@ -60,7 +62,8 @@ class Element:
         return next((child for child in self.children if child.name == name), None)
 
 
-def _simple(xsd_type: Any) -> Simple:
+def simple_of(xsd_type: Any) -> Simple:
+    """The JSON conversion of a simple type (its primitive's kind and whitespace facet)."""
     primitive = xsd_type
     while getattr(primitive, "base_type", None) is not None and primitive.name not in _INTEGERS | _FLOATS | {
         f"{XSD}boolean",
@@ -87,12 +90,12 @@ def _compile(xsd_element: Any, many: bool) -> Element:
     xsd_type = xsd_element.type
     name = xsd_element.local_name
     if xsd_type.is_simple():
-        return Element(name, many, _simple(xsd_type))
+        return Element(name, many, simple_of(xsd_type))
     attributes = tuple(
-        (attr.local_name, _simple(attr.type)) for attr in xsd_type.attributes.values() if attr.local_name
+        (attr.local_name, simple_of(attr.type)) for attr in xsd_type.attributes.values() if attr.local_name
     )
     if xsd_type.has_simple_content():
-        return Element(name, many, _simple(xsd_type.content), (), attributes)
+        return Element(name, many, simple_of(xsd_type.content), (), attributes)
     children = []
     names: set[str] = set()
     for child in xsd_type.content.iter_elements():
@@ -101,18 +104,32 @@ def _compile(xsd_element: Any, many: bool) -> Element:
                 f"{name}: child {child.local_name} declared twice; the fast model cannot order it"
             )
         names.add(child.local_name)
-        child_many = child.max_occurs is None or child.max_occurs > 1 or not child.parent.is_single()
-        children.append(_compile(child, child_many))
+        children.append(_compile(child, repeated(child)))
     return Element(name, many, None, tuple(children), attributes)
 
 
-def compile_body(schema: xmlschema.XMLSchema, namespace: str, local_name: str) -> Element:
-    return _compile(
-        schema.elements[local_name]
-        if local_name in schema.elements
-        else schema.maps.elements[f"{{{namespace}}}{local_name}"],
-        False,
+def repeated(xsd_element: Any) -> bool:
+    """Whether the element's JSON value is a list: it, or the group it sits in, may occur twice."""
+    return bool(
+        xsd_element.max_occurs is None or xsd_element.max_occurs > 1 or not xsd_element.parent.is_single()
     )
+
+
+@cache
+def load_schema(path: Path) -> xmlschema.XMLSchema:
+    """A profile's body schema, compiled by xmlschema once per process (codec and forms share it)."""
+    return xmlschema.XMLSchema(str(path))
+
+
+def body_element(schema: xmlschema.XMLSchema, namespace: str, local_name: str) -> Any:
+    """The xmlschema declaration of a body root element."""
+    if local_name in schema.elements:
+        return schema.elements[local_name]
+    return schema.maps.elements[f"{{{namespace}}}{local_name}"]
+
+
+def compile_body(schema: xmlschema.XMLSchema, namespace: str, local_name: str) -> Element:
+    return _compile(body_element(schema, namespace, local_name), False)
 
 
 # -- XML → JSON ----------------------------------------------------------------------------------

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import xmlschema
 from lxml import etree
 
 from gateway.errors import WireError
@@ -58,11 +55,6 @@ _HEADER_KEYS = frozenset(
     }
 )
 _OPTIONAL = ("in_reply_to", "supersedes", "cancels", "late_justification")
-
-
-@cache
-def _schema(path: Path) -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(path))
 
 
 def _json_error(message: str, field: str | None = None) -> WireError:
@@ -142,7 +134,9 @@ class Codec:
                 raise WireError(
                     f"type {message_type!r} is not in profile {profile.id}", reason=Reason.TYPE_UNKNOWN
                 )
-            model = bodymodel.compile_body(_schema(profile.schema), profile.namespace, spec.element)
+            model = bodymodel.compile_body(
+                bodymodel.load_schema(profile.schema), profile.namespace, spec.element
+            )
             self._models[key] = model
         return model
 
