@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.console import access as access_rules
-from gateway.console import auth, health, live, messages_log
+from gateway.console import auth, export, health, live, messages_log
 from gateway.console.access import access, public
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.middlewares import csrf, security_headers, sessions
@@ -46,6 +46,8 @@ ROUTES = [
     *(route for route, _ in PAGES),
     web.get("/api/messages", messages_log.api_messages, name="api-messages"),
     web.get("/api/live", live.stream, name="api-live"),
+    web.get("/export.csv", export.export_csv, name="export-csv"),
+    web.get("/export.json", export.export_json, name="export-json"),
     web.get("/login", auth.login_form, name="login-form"),
     web.post("/login", auth.login, name="login"),
     web.post("/logout", auth.logout, name="logout"),
