@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from gateway.bench.console import ENTRIES
 from gateway.console import export
 from gateway.console.context import Context
 from gateway.console.passwords import hash_password
@@ -24,6 +25,7 @@ from gateway.roles import Role
 from gateway.store import Store, filler, journal, users
 from gateway.store.scratch import scratch_database
 from tests.console.test_app import NOW, PASSWORD, PROFILES, _config, log_in, run
+from tests.test_cli import bgw
 
 ROWS = 2_500  # five keyset reads of export.CHUNK
 LINKS = [("KZ", "kz-uz-border-2024")]
@@ -100,3 +102,20 @@ def test_the_export_is_audited_before_its_first_byte(filled: Any) -> None:
         response.close()
 
     run(filled, scenario)
+
+
+def test_bench_console_reports_each_page_and_the_export_peaks() -> None:
+    """`bgw bench console` runs end to end on a small store: every page of its list measured next to
+    its bare SQL, and two CSV exports that carried exactly the rows asked for (a benchmark: the
+    figures are reported, not judged here)."""
+    result = bgw("bench", "console", "--rows", "12000", "--db", "sqlite", "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    (line,) = result.stdout.decode().splitlines()
+    figures = json.loads(line)
+    assert figures["rows"] == 12_000 and figures["requests"] == 200
+    assert set(figures["pages"]) == {entry.name for entry in ENTRIES}
+    for page in figures["pages"].values():
+        assert set(page) == {"server", "bare_sql"} and set(page["server"]) == {"p50_ms", "p99_ms"}
+    assert [e["rows"] for e in figures["export_csv"]] == [10_000, 12_000]
+    assert all(e["peak_mib"] > 0 for e in figures["export_csv"])
+    assert "filling:" in result.stderr.decode()  # progress while the store fills
