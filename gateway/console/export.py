@@ -119,14 +119,18 @@ async def _stream(request: web.Request, kind: str, wanted: listing.Filter) -> we
     chunk, tail = _WRITERS[kind]
     title = _titles(context, language(request))
     before, first = None, True
-    while True:
-        page = await context.read(listing.page, wanted, before, CHUNK)
-        await response.write(chunk([fields(row, title(row.profile, row.type)) for row in page.rows], first))
-        first, before = False, page.after
-        if before is None:
-            break
-    await response.write(tail)
-    await response.write_eof()
+    try:
+        while True:
+            page = await context.read(listing.page, wanted, before, CHUNK)
+            items = [fields(row, title(row.profile, row.type)) for row in page.rows]
+            await response.write(chunk(items, first))
+            first, before = False, page.after
+            if before is None:
+                break
+        await response.write(tail)
+        await response.write_eof()
+    except ConnectionResetError:  # the client went away: nothing more to send
+        pass
     return response
 
 
