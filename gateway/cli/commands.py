@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from gateway import pki
+from gateway.bench import console as bench_console_module
 from gateway.bench import e2e as bench_e2e_module
 from gateway.bench import hostile as bench_hostile_module
 from gateway.bench import store as bench_store_module
@@ -238,6 +239,12 @@ def bench_store(args: argparse.Namespace) -> None:
     if args.n < 1 or args.rounds < 1:
         raise GatewayError("-n and --rounds must be at least 1", reason=Reason.USAGE_INVALID)
     bench_store_module.run(count=args.n, db=args.db, rounds=args.rounds, as_json=args.json)
+
+
+def bench_console(args: argparse.Namespace) -> None:
+    if args.rows < 1:
+        raise GatewayError("--rows must be at least 1", reason=Reason.USAGE_INVALID)
+    bench_console_module.run(rows=args.rows, db=args.db, as_json=args.json)
 
 
 def bench_hostile(args: argparse.Namespace) -> None:

@@ -129,6 +129,14 @@ def _bench_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     store.add_argument("--rounds", type=int, default=3, help="rounds; the best counts (default 3)")
     _per_database(store)
     store.set_defaults(run=commands.bench_store)
+    console = bench_sub.add_parser(
+        "console", help="the console's pages on a store of many messages (p50/p99), export memory"
+    )
+    console.add_argument(
+        "--rows", type=int, default=1_000_000, help="messages in the store (default 1000000)"
+    )
+    _per_database(console)
+    console.set_defaults(run=commands.bench_console)
     hostile = bench_sub.add_parser(
         "hostile", help="slowest refusal of hostile input vs verifying a valid 1 MiB notice"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.console import access as access_rules
-from gateway.console import auth, health, live, messages_log
+from gateway.console import audit_trail, auth, export, health, live, messages_log
 from gateway.console.access import access, public
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.middlewares import csrf, security_headers, sessions
@@ -41,11 +41,15 @@ async def static(request: web.Request) -> web.StreamResponse:
 # to the roles its handler declares (gateway.console.access). Part 2 adds its pages here.
 PAGES = [
     (web.get("/", messages_log.log_page, name="log"), "log.title"),
+    (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
 ]
 ROUTES = [
     *(route for route, _ in PAGES),
     web.get("/api/messages", messages_log.api_messages, name="api-messages"),
     web.get("/api/live", live.stream, name="api-live"),
+    web.get("/api/audit", audit_trail.api_audit, name="api-audit"),
+    web.get("/export.csv", export.export_csv, name="export-csv"),
+    web.get("/export.json", export.export_json, name="export-json"),
     web.get("/login", auth.login_form, name="login-form"),
     web.post("/login", auth.login, name="login"),
     web.post("/logout", auth.logout, name="logout"),

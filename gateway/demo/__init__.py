@@ -12,10 +12,11 @@ This package is a national-system client, not part of a node: it talks to the no
 the broker (with the national client of ``adapters.national``) and the ``bgw`` command; from the
 gateway it uses only the codec, to read the samples in their JSON form (what ``bgw decode`` prints).
 
-Without --once the nodes keep running until Ctrl-C here or ``make demo-stop``. With --once they are
+Without --once the nodes keep running until Ctrl-C here or ``make demo-stop``, and the demo prints
+each node's console address with a login (user ``demo``, a new password each run). With --once they are
 stopped at the end and the exit code is 0 only if every notice was sent, received and receipted.
 
 Modules: ``common`` (paths and output), ``scenario`` (the notices and what became of them),
-``nodes`` (the node processes), ``traffic`` (the national systems over AMQP), ``report`` (the
-table), ``__main__`` (the command).
+``nodes`` (the node processes), ``consoles`` (their addresses and demo logins), ``traffic`` (the
+national systems over AMQP), ``report`` (the table), ``__main__`` (the command).
 """

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
 
+from gateway.demo import consoles
 from gateway.demo.common import VAR, DemoError, warn
 from gateway.demo.nodes import Node, ensure_pki, hold, refuse_running_demo, remove_node_data, stop_nodes
 from gateway.demo.report import report
@@ -42,10 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ensure_pki()
         if args.fresh:
             remove_node_data()
+        logins = consoles.prepare()
         complete = report(*asyncio.run(drive(nodes, args.timeout, args.fresh)))
         if args.once:
             stop_nodes(nodes)
         else:
+            consoles.show(logins)
             hold(nodes)
     except DemoError as exc:
         warn(f"error: {exc}")

@@ -46,10 +46,12 @@ def last_error(path: Path) -> list[str]:
     return [line[:300] for line in lines[starts[-1] if starts else -1 :][:6]]
 
 
-def bgw(*args: str) -> None:
-    """Run a `bgw` command with this very Python; a failure stops the demo with its error line."""
+def bgw(*args: str, stdin: str | None = None) -> None:
+    """Run a `bgw` command with this very Python (*stdin*: a line it reads); a failure stops the
+    demo with its error line."""
     command = [sys.executable, "-m", "gateway.cli.main", *args]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    line = None if stdin is None else f"{stdin}\n"
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, input=line)
     if result.returncode != 0:
         raise DemoError(f"bgw {' '.join(args)} failed: {result.stderr.strip()}")
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select
 
 from gateway.store.schema import messages
 from gateway.store.times import aware, naive
@@ -82,14 +83,13 @@ def _conditions(wanted: Filter) -> list[ColumnElement[bool]]:
     return found
 
 
-def page(conn: Connection, wanted: Filter, before: int | None = None, limit: int = 50) -> Page:
-    """The newest *limit* messages matching *wanted* whose seq is below *before*."""
-    limit = max(1, min(limit, MAX_PAGE))
+def query(wanted: Filter, before: int | None, limit: int) -> Select[Any]:
+    """The read of one page: *limit* + 1 rows (the one more says whether there is a next page)."""
     conditions = _conditions(wanted)
     if before is not None:
         conditions.append(messages.c.seq < before)
     c = messages.c
-    query = (
+    return (
         select(
             c.seq,
             c.direction,
@@ -106,6 +106,11 @@ def page(conn: Connection, wanted: Filter, before: int | None = None, limit: int
         .order_by(c.seq.desc())
         .limit(limit + 1)
     )
+
+
+def page(conn: Connection, wanted: Filter, before: int | None = None, limit: int = 50) -> Page:
+    """The newest *limit* messages matching *wanted* whose seq is below *before*."""
+    limit = max(1, min(limit, MAX_PAGE))
     rows = [
         Listed(
             r.seq,
@@ -119,7 +124,7 @@ def page(conn: Connection, wanted: Filter, before: int | None = None, limit: int
             r.receipt_status,
             aware(r.updated_at),
         )
-        for r in conn.execute(query)
+        for r in conn.execute(query(wanted, before, limit))
     ]
     more = len(rows) > limit
     rows = rows[:limit]

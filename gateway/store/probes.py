@@ -1,6 +1,7 @@
 """What the benchmarks ask of the database beyond the store's own operations: a bulk fill of
-obligations, fresh planner statistics, the plan of the sweep's read and what it visits, and a raw
-primary-key read as a baseline. Only the benchmarks use it; the node never does."""
+obligations, fresh planner statistics, the plan of the sweep's read and what it visits, a raw
+primary-key read as a baseline, and the message log's page read as bare SQL on the driver. Only the
+benchmarks use it; the node never does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
+from gateway.store import listing
 from gateway.store import obligations as table
 from gateway.store.schema import obligations
 from gateway.store.times import naive
@@ -61,3 +63,12 @@ def _scanned(node: Mapping[str, Any]) -> int:
 def first_obligation_ids(conn: Connection, count: int) -> list[int]:
     """The raw baseline: ids 1..*count* read by a primary-key range."""
     return list(conn.execute(select(obligations.c.id).where(obligations.c.id <= count)).scalars())
+
+
+def bare_listing(conn: Connection, wanted: listing.Filter, limit: int) -> int:
+    """The raw baseline of a log page: the same SQL as `listing.page` run on the driver, rows
+    fetched as tuples (no records built); returns how many."""
+    compiled = listing.query(wanted, None, limit).compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    args: Any = tuple(params[name] for name in compiled.positiontup) if compiled.positiontup else params
+    return len(conn.exec_driver_sql(compiled.string, args).fetchall())

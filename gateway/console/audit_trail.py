@@ -1,0 +1,109 @@
+"""The audit trail for admins: the acts of people from the hash-chained log (logins, logouts, exports
+and views on the console; `bgw user` and `bgw escalations` commands), newest first, filtered by actor
+and act — the page at `/audit` and its JSON twin at `/api/audit`, both reading the same `TrailView`.
+The query string is `actor`, `action` and `before` (the keyset cursor of the next, older page)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from yarl import URL
+
+from gateway.console import access, pages, refusals
+from gateway.console.context import context_of
+from gateway.reasons import Reason
+from gateway.store import trail
+
+PAGE_SIZE = 50
+KNOWN = (  # the acts offered in the filter's list; any other act name is accepted as typed
+    "console-login",
+    "console-login-failed",
+    "console-logout",
+    "console-exported",
+    "user-added",
+    "user-password-set",
+    "user-disabled",
+    "escalation-acknowledged",
+    "escalation-resolved",
+)
+NAME_MAX = 64
+
+
+class BadQuery(ValueError):
+    """A query parameter no filter can be made of; its name is the message."""
+
+
+def parse(query: Mapping[str, str]) -> tuple[trail.TrailFilter, int | None]:
+    """The trail's filter and cursor from a query string (pure); raises BadQuery naming the parameter."""
+    actor = query.get("actor", "").strip() or None
+    action = query.get("action", "").strip() or None
+    for name, value in (("actor", actor), ("action", action)):
+        if value is not None and len(value) > NAME_MAX:
+            raise BadQuery(name)
+    before = query.get("before", "")
+    if before and not before.isdigit():
+        raise BadQuery("before")
+    return trail.TrailFilter(actor, action), int(before) if before else None
+
+
+@dataclass(frozen=True)
+class TrailView:
+    rows: list[trail.Act]
+    older: str | None  # the query string of the next page, or None
+
+
+async def trail_view(request: web.Request) -> TrailView:
+    wanted, before = parse(request.query)
+    found = await context_of(request).read(trail.page, wanted, before, PAGE_SIZE)
+    older = None
+    if found.after is not None:
+        older = str(URL("").with_query({**request.query, "before": str(found.after)}))
+    return TrailView(found.rows, older)
+
+
+def shown(detail: Mapping[str, Any]) -> str:
+    """An act's detail in one line: `name=value`, structured values as compact JSON."""
+    return ", ".join(
+        f"{name}={value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+        for name, value in detail.items()
+    )
+
+
+def _as_page(request: web.Request, view: TrailView) -> web.StreamResponse:
+    return pages.render(request, "audit.html", view=view, query=request.query, known=KNOWN, shown=shown)
+
+
+def plain(act: trail.Act) -> dict[str, Any]:
+    return {
+        "seq": act.seq,
+        "at": act.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": act.actor,
+        "action": act.action,
+        "message_id": act.message_id,
+        "peer": act.peer,
+        "detail": act.detail,
+    }
+
+
+def _as_json(_: web.Request, view: TrailView) -> web.StreamResponse:
+    older = f"/api/audit{view.older}" if view.older else None
+    return web.json_response({"items": [plain(act) for act in view.rows], "next": older})
+
+
+def _rendering(render: Callable[[web.Request, TrailView], web.StreamResponse]) -> access.Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        try:
+            view = await trail_view(request)
+        except BadQuery as exc:
+            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+        return render(request, view)
+
+    return handler
+
+
+audit_page = access.admin(_rendering(_as_page))  # GET /audit
+api_audit = access.admin(_rendering(_as_json))  # GET /api/audit
