@@ -72,7 +72,8 @@ def _seconds(
     """*later* - *earlier* in seconds, in the connection's dialect (both columns naive UTC)."""
     if conn.dialect.name == "postgresql":
         return cast(func.extract("epoch", later - earlier), Float)
-    return (func.julianday(later) - func.julianday(earlier)) * literal_column("86400.0")
+    days = func.julianday(later) - func.julianday(earlier)  # a double: round off its last bits
+    return func.round(days * literal_column("86400.0"), 3)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _latency(row: Sequence[object]) -> Latency:
         str(type_),
         tuple(int(b or 0) for b in buckets),  # type: ignore[call-overload]
         int(count),  # type: ignore[call-overload]
-        float(total or 0.0),  # type: ignore[arg-type]
+        round(float(total or 0.0), 3),  # type: ignore[arg-type]
     )
 
 
