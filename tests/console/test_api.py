@@ -15,17 +15,20 @@ from typing import Any, Literal
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography import x509
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from gateway.console import app, metrics, openapi
+from gateway import pki
+from gateway.console import app, certificates, metrics, openapi, skew
 from gateway.console.access import viewer
 from gateway.console.context import Context
 from gateway.errors import ConfigError
 from gateway.lifecycle import MessageEvent
 from gateway.node.config import load_config
 from gateway.store import Tx, quarantine, receipts
+from gateway.store.health import Exchange
 from gateway.store.obligations import Duties
 from tests.console.test_app import NOW, PROFILES, _config, log_in, store
 
@@ -258,3 +261,27 @@ def test_receipt_latency_is_a_cumulative_histogram_and_the_clock_reads_it(store:
         assert health["links"][0]["receipt_received"] == "2026-11-25T15:02:00.000000Z"
 
     run_with(store, scenario)
+
+
+def test_the_apparent_clock_offset_is_halfway_between_the_one_way_differences() -> None:
+    ahead = timedelta(seconds=40)  # the peer's clock runs 40 s ahead; transits of 2 s and 4 s
+    ours = Exchange(NOW, NOW + timedelta(seconds=2) + ahead)
+    theirs = Exchange(NOW + ahead, NOW + timedelta(seconds=4))
+    clock = skew.apparent("KZ", ours, theirs, 30.0)
+    assert (clock.outbound_s, clock.inbound_s, clock.offset_s) == (42.0, -36.0, 39.0)
+    assert clock.within is False  # 39 s is beyond the 30 s tolerated
+    assert skew.apparent("KZ", ours, None, 30.0).offset_s is None  # one way says nothing alone
+
+
+def test_certificates_ending_within_30_days_are_flagged(tmp_path: Path) -> None:
+    pki.init_side(tmp_path, "UZ")
+    own = x509.load_pem_x509_certificates((tmp_path / "UZ" / "node.pem").read_bytes())[0]
+    soon = own.not_valid_after_utc - timedelta(days=29, hours=23)
+    found = certificates.own_and_anchors("UZ", tmp_path / "UZ" / "node.pem", tmp_path, soon)
+    by_held = {entry.held: entry for entry in found}
+    assert by_held[certificates.Held.OWN].expiring and by_held[certificates.Held.OWN].days_left == 29
+    assert not by_held[certificates.Held.ANCHOR].expiring  # the CA lives longer
+    later = own.not_valid_after_utc - timedelta(days=31)
+    assert not any(
+        e.expiring for e in certificates.own_and_anchors("UZ", tmp_path / "UZ" / "node.pem", tmp_path, later)
+    )

@@ -27,7 +27,7 @@ TOKEN = "prometheus-scrapes-with-this-token-0123"
 
 
 def _console_node(world: World, port: int) -> None:
-    uz = world.node("UZ", ("KZ",), console_port=port)
+    uz = world.node("UZ", ("KZ",), delivery={"sweep_interval_s": 0.5}, console_port=port)
     with uz.config.open("a", encoding="utf-8") as config:  # [console] is the file's last table
         config.write(f'metrics_token = "{TOKEN}"\n')
     add_user(uz.config, "aigerim", "viewer")
@@ -93,6 +93,7 @@ def test_health_page_and_metrics_of_a_node_with_traffic(
     (clock,) = view["clocks"]
     assert clock["peer"] == "KZ" and clock["within"] is True and abs(clock["offset_s"]) < 5
     assert {cert["held"] for cert in view["certificates"]} == {"own", "anchor", "peer"}
+    assert view["sweep"]["ok"] is True and not any(cert["expiring"] for cert in view["certificates"])
     text = page.inner_text("main")
     assert "подключён" in text and "Кажущееся расхождение" in text and "bgw.UZ.dead" in text
     shot(page, tmp_path, "health-ru")
@@ -105,6 +106,7 @@ def test_health_page_and_metrics_of_a_node_with_traffic(
     assert f"bgw_messages_received_total{{{labels}}} 1" in metrics
     assert f'bgw_receipt_latency_seconds_bucket{{{labels},le="+Inf"}} 1' in metrics
     assert "bgw_dead_letters 0" in metrics and "bgw_broker_up 1" in metrics
+    assert "bgw_last_sweep_timestamp_seconds 1" in metrics  # a Unix time: 1…, ten digits
     assert 'bgw_queue_messages{queue="inbound"}' in metrics
 
 
