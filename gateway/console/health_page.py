@@ -22,8 +22,9 @@ from gateway.console.certificates import Certificate
 from gateway.console.context import Context, context_of
 from gateway.console.skew import PeerClock, apparent
 from gateway.lifecycle import Direction
+from gateway.node.config import Link
 from gateway.store import health, quarantine
-from gateway.store.health import Latest, Owed, Rungs
+from gateway.store.health import LinkTimes, Owed, Rungs
 from gateway.store.store import describe
 from gateway.transport.depths import watched
 from gateway.transport.topology import Names
@@ -52,15 +53,12 @@ class Broker:
 
 
 @dataclass(frozen=True)
-class LinkActivity:
-    """A link's newest traffic each way: a notice by its signed creation time, a receipt by the time
-    of receipt it states."""
+class LinkActivity(LinkTimes):
+    link: str  # PEER/profile
 
-    link: str
-    notice_sent: datetime | None
-    notice_received: datetime | None
-    receipt_sent: datetime | None
-    receipt_received: datetime | None
+
+def _idle(name: str) -> LinkActivity:
+    return LinkActivity(None, None, None, None, link=name)
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ class HealthView:
 
 @dataclass(frozen=True)
 class _Stored:
-    latest: list[Latest]
+    links: list[LinkActivity]
     clocks: list[PeerClock]
     owed: list[Owed]
     rungs: list[Rungs]
@@ -96,8 +94,9 @@ class _Stored:
     peers: list[Certificate]
 
 
-def _stored(conn: Connection, now: datetime, peers: list[str], tolerated_s: float) -> _Stored:
+def _stored(conn: Connection, now: datetime, links: list[Link], tolerated_s: float) -> _Stored:
     """Everything the page reads from the store, on one connection."""
+    peers = sorted({link.peer for link in links})
     clocks = [
         apparent(
             peer,
@@ -108,8 +107,12 @@ def _stored(conn: Connection, now: datetime, peers: list[str], tolerated_s: floa
         for peer in peers
     ]
     signed = [(peer, health.last_notice_bytes(conn, peer)) for peer in peers]
+    activity = [
+        LinkActivity(**vars(health.link_times(conn, link.peer, link.profile)), link=link.name)
+        for link in links
+    ]
     return _Stored(
-        health.latest(conn),
+        activity,
         clocks,
         health.owed(conn, now),
         health.rungs_by_level(conn),
@@ -118,27 +121,11 @@ def _stored(conn: Connection, now: datetime, peers: list[str], tolerated_s: floa
     )
 
 
-def _links(context: Context, latest: list[Latest]) -> list[LinkActivity]:
-    found = {(item.peer, item.profile, item.direction, item.kind): item.at for item in latest}
-    out, in_ = Direction.OUT.value, Direction.IN.value
-    return [
-        LinkActivity(
-            link.name,
-            found.get((link.peer, link.profile, out, health.NOTICE)),
-            found.get((link.peer, link.profile, in_, health.NOTICE)),
-            found.get((link.peer, link.profile, out, health.RECEIPT)),
-            found.get((link.peer, link.profile, in_, health.RECEIPT)),
-        )
-        for link in context.config.links
-    ]
-
-
 async def _read_store(context: Context, now: datetime) -> tuple[Database, _Stored | None]:
     dialect = context.store.engine.dialect.name
-    peers = sorted({link.peer for link in context.config.links})
-    tolerated = context.config.delivery.clock_skew_s
+    links, tolerated = list(context.config.links), context.config.delivery.clock_skew_s
     try:
-        found = await asyncio.wait_for(context.read(_stored, now, peers, tolerated), READ_TIMEOUT_S)
+        found = await asyncio.wait_for(context.read(_stored, now, links, tolerated), READ_TIMEOUT_S)
     except SQLAlchemyError as exc:
         return Database(False, dialect, describe(exc)), None
     except TimeoutError:
@@ -171,7 +158,7 @@ async def health_view(context: Context) -> HealthView:
         at=now,
         database=database,
         broker=broker,
-        links=_links(context, stored.latest if stored else []),
+        links=stored.links if stored else [_idle(link.name) for link in config.links],
         clocks=stored.clocks if stored else [],
         obligations=stored.owed if stored else [],
         escalations=stored.rungs if stored else [],

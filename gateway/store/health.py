@@ -1,6 +1,7 @@
 """What the console's health page reads from the store: each link's last message and last receipt in
 each direction, the times a peer's clock can be compared by, the obligations open and overdue, the
-escalations by level. Aggregates only (GROUP BY, one row per link or level), never the log itself.
+escalations by level. Each read is bounded: the newest notices of a link through the primary key
+(never a scan of the log), or an aggregate over the open obligations and the escalations.
 """
 
 from __future__ import annotations
@@ -8,51 +9,61 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Join, Subquery, case, func, select
 
 from gateway.lifecycle import Direction
 from gateway.store.schema import escalations, messages, obligations, receipts
-from gateway.store.sql import const, consts
+from gateway.store.sql import const
 from gateway.store.times import aware, naive
 from gateway.wire.envelope import RECEIPT_TYPE
 
-NOTICE, RECEIPT = "notice", "receipt"
+RECENT = 200  # a receipt is looked for among the newest notices of a link, one way, this many
 _OTHER = {Direction.OUT: Direction.IN, Direction.IN: Direction.OUT}
 
 
-@dataclass(frozen=True)
-class Latest:
-    """The newest message of one kind on one link, one way."""
+def _recent(peer: str, profile: str | None, direction: Direction) -> Subquery:
+    """The newest RECENT notices with *peer* one way (by seq: the primary key, read backwards)."""
+    m = messages.c
+    where = (m.direction == const(direction.value)) & (m.peer == peer) & (m.type != const(RECEIPT_TYPE))
+    if profile is not None:
+        where &= m.profile == profile
+    query = select(m.seq, m.message_id, m.created_at).where(where).order_by(m.seq.desc()).limit(RECENT)
+    return query.subquery()
 
-    peer: str
-    profile: str
-    direction: str  # out: we sent it | in: the peer did
-    kind: str  # notice | receipt
-    at: datetime  # a notice: its signed creation time; a receipt: the time of receipt it states
 
-
-def latest(conn: Connection) -> list[Latest]:
-    """Per link and direction: the newest notice (messages) and the newest receipt (receipts, joined
-    to the notice each acknowledges, whose link it is; a receipt travels against its notice)."""
-    notices = (
-        select(messages.c.peer, messages.c.profile, messages.c.direction, func.max(messages.c.created_at))
-        .where(messages.c.type != const(RECEIPT_TYPE))
-        .group_by(messages.c.peer, messages.c.profile, messages.c.direction)
-    )
-    joined = messages.join(
+def _acknowledged(recent: Subquery, direction: Direction) -> Join:
+    """*recent* notices of *direction* joined to their receipts (which travel the other way)."""
+    return recent.join(
         receipts,
-        receipts.c.direction.in_(consts(Direction))  # through the (direction, message_id) key
-        & (receipts.c.message_id == messages.c.message_id)
-        & (receipts.c.direction != messages.c.direction),
+        (receipts.c.direction == const(_OTHER[direction].value))
+        & (receipts.c.message_id == recent.c.message_id),
     )
-    acks = (
-        select(messages.c.peer, messages.c.profile, receipts.c.direction, func.max(receipts.c.at))
-        .select_from(joined)
-        .group_by(messages.c.peer, messages.c.profile, receipts.c.direction)
-    )
-    found = [Latest(p, pr, d, NOTICE, aware(at)) for p, pr, d, at in conn.execute(notices)]
-    found += [Latest(p, pr, d, RECEIPT, aware(at)) for p, pr, d, at in conn.execute(acks)]
-    return found
+
+
+@dataclass(frozen=True)
+class LinkTimes:
+    """A link's newest traffic each way: a notice by its signed creation time, a receipt by the time
+    of receipt it states (among the receipts of the link's RECENT newest notices that way)."""
+
+    notice_sent: datetime | None
+    notice_received: datetime | None
+    receipt_sent: datetime | None
+    receipt_received: datetime | None
+
+
+def _newest(conn: Connection, peer: str, profile: str, direction: Direction) -> tuple[datetime | None, ...]:
+    recent = _recent(peer, profile, direction)
+    notice = conn.execute(select(recent.c.created_at).order_by(recent.c.seq.desc()).limit(1)).scalar()
+    receipt = conn.execute(
+        select(func.max(receipts.c.at)).select_from(_acknowledged(recent, direction))
+    ).scalar()
+    return aware(notice), aware(receipt)
+
+
+def link_times(conn: Connection, peer: str, profile: str) -> LinkTimes:
+    sent, received_receipt = _newest(conn, peer, profile, Direction.OUT)
+    received, sent_receipt = _newest(conn, peer, profile, Direction.IN)
+    return LinkTimes(sent, received, sent_receipt, received_receipt)
 
 
 @dataclass(frozen=True)
@@ -65,23 +76,13 @@ class Exchange:
 
 
 def last_exchange(conn: Connection, peer: str, direction: Direction) -> Exchange | None:
-    """The newest notice *direction* with *peer* that has its receipt (out: the peer's receipt of
-    ours; in: ours of the peer's)."""
+    """The newest notice *direction* with *peer* (among its RECENT newest) that has its receipt (out:
+    the peer's receipt of ours; in: ours of the peer's)."""
+    recent = _recent(peer, None, direction)
     query = (
-        select(messages.c.created_at, receipts.c.at)
-        .select_from(
-            messages.join(
-                receipts,
-                (receipts.c.direction == const(_OTHER[direction].value))
-                & (receipts.c.message_id == messages.c.message_id),
-            )
-        )
-        .where(
-            (messages.c.direction == const(direction.value))
-            & (messages.c.peer == peer)
-            & (messages.c.type != const(RECEIPT_TYPE))
-        )
-        .order_by(messages.c.seq.desc())
+        select(recent.c.created_at, receipts.c.at)
+        .select_from(_acknowledged(recent, direction))
+        .order_by(recent.c.seq.desc())
         .limit(1)
     )
     row = conn.execute(query).first()
