@@ -5,14 +5,30 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from gateway import __version__
 from gateway.console import access as access_rules
-from gateway.console import audit_trail, auth, export, health, live, messages_log
+from gateway.console import (
+    audit_trail,
+    auth,
+    export,
+    health,
+    health_page,
+    live,
+    messages_log,
+    metrics,
+    openapi,
+)
 from gateway.console.access import access, public
+from gateway.console.audit_trail import AuditPage
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
+from gateway.console.health_page import HealthView
+from gateway.console.messages_log import MessagesPage
 from gateway.console.middlewares import csrf, security_headers, sessions
+from gateway.console.openapi import EVENT_STREAM, api
 from gateway.errors import ConfigError
 from gateway.roles import Role
 
@@ -41,15 +57,21 @@ async def static(request: web.Request) -> web.StreamResponse:
 # to the roles its handler declares (gateway.console.access). Part 2 adds its pages here.
 PAGES = [
     (web.get("/", messages_log.log_page, name="log"), "log.title"),
+    (web.get("/health", health_page.health_page, name="health"), "health.title"),
     (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
 ]
+# Every /api/ route is declared with its response model (and query parameters): the OpenAPI document
+# at /api/openapi.json is generated from these declarations (gateway.console.openapi).
 ROUTES = [
     *(route for route, _ in PAGES),
-    web.get("/api/messages", messages_log.api_messages, name="api-messages"),
-    web.get("/api/live", live.stream, name="api-live"),
-    web.get("/api/audit", audit_trail.api_audit, name="api-audit"),
+    api("/api/messages", messages_log.api_messages, MessagesPage, *messages_log.QUERY, name="api-messages"),
+    api("/api/health", health_page.api_health, HealthView, name="api-health"),
+    api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
+    api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
+    api("/api/openapi.json", openapi.openapi_json, dict[str, Any], name="api-openapi"),
     web.get("/export.csv", export.export_csv, name="export-csv"),
     web.get("/export.json", export.export_json, name="export-json"),
+    web.get("/metrics", metrics.metrics, name="metrics"),
     web.get("/login", auth.login_form, name="login-form"),
     web.post("/login", auth.login, name="login"),
     web.post("/logout", auth.logout, name="logout"),
@@ -76,6 +98,9 @@ def build(context: Context) -> web.Application:
     app = web.Application(middlewares=[security_headers, sessions, csrf, access], client_max_size=64 * 1024)
     app[CONTEXT] = context
     app[NAVIGATION] = navigation()
+    app[openapi.DOCUMENT] = openapi.document(
+        ROUTES, f"Notification gateway {context.config.side}", __version__
+    )
     app.add_routes(ROUTES)
     return app
 

@@ -13,8 +13,9 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from gateway.console import access, pages, refusals
+from gateway.console import access, openapi, pages, refusals
 from gateway.console.context import context_of
+from gateway.console.openapi import Param
 from gateway.reasons import Reason
 from gateway.store import trail
 
@@ -77,21 +78,25 @@ def _as_page(request: web.Request, view: TrailView) -> web.StreamResponse:
     return pages.render(request, "audit.html", view=view, query=request.query, known=KNOWN, shown=shown)
 
 
-def plain(act: trail.Act) -> dict[str, Any]:
-    return {
-        "seq": act.seq,
-        "at": act.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor": act.actor,
-        "action": act.action,
-        "message_id": act.message_id,
-        "peer": act.peer,
-        "detail": act.detail,
-    }
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of the audit trail, newest first; *next*: the URL of the next (older) page, or null."""
+
+    items: list[trail.Act]
+    next: str | None
 
 
 def _as_json(_: web.Request, view: TrailView) -> web.StreamResponse:
     older = f"/api/audit{view.older}" if view.older else None
-    return web.json_response({"items": [plain(act) for act in view.rows], "next": older})
+    return web.json_response(openapi.plain(AuditPage(view.rows, older)))
+
+
+_STRING = {"type": "string", "maxLength": NAME_MAX}
+QUERY = (
+    Param("actor", _STRING, "who acted: a console user or the name a bgw command recorded"),
+    Param("action", _STRING, "the act, e.g. console-exported"),
+    Param("before", {"type": "string", "pattern": "^[0-9]{1,18}$"}, "the cursor of the next page"),
+)
 
 
 def _rendering(render: Callable[[web.Request, TrailView], web.StreamResponse]) -> access.Handler:

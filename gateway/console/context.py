@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
@@ -15,12 +15,22 @@ from gateway.console.changes import Changes
 from gateway.console.throttle import Throttle
 from gateway.node.clock import Clock
 from gateway.node.config import ConsoleSettings, NodeConfig
+from gateway.node.sweeper import SweepRun
 from gateway.profiles import Profile
 from gateway.roles import Role
 from gateway.store import Store, Tx, users
 
 P = ParamSpec("P")
 T = TypeVar("T")
+Depths = dict[str, int | None]  # queue role -> messages waiting (gateway.transport.depths)
+
+
+async def _no_broker() -> Depths | None:
+    return None
+
+
+def _no_sweep() -> SweepRun | None:
+    return None
 
 
 @dataclass
@@ -31,6 +41,8 @@ class Context:
     clock: Clock
     profiles: Mapping[str, Profile]
     broker_ready: Callable[[], bool]  # the node's broker connection is up
+    queue_depths: Callable[[], Awaitable[Depths | None]] = _no_broker  # None: no broker session
+    last_sweep: Callable[[], SweepRun | None] = _no_sweep  # this node's last obligations sweep
     changes: Changes = field(default_factory=Changes)  # the node calls changes.changed() after a change
     throttle: Throttle = field(default_factory=Throttle)
 

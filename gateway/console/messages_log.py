@@ -7,16 +7,16 @@ the keyset cursor of the next (older) page; both renderings read the same `LogVi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from yarl import URL
 
-from gateway.console import access, pages, refusals
+from gateway.console import access, openapi, pages, refusals
 from gateway.console.context import context_of
+from gateway.console.openapi import Param
 from gateway.lifecycle import INBOX, OUTBOX, Direction
 from gateway.reasons import Reason
 from gateway.store import listing
@@ -31,6 +31,8 @@ WINDOWS = {
 STATES = sorted({state.value for state in (*OUTBOX.states, *INBOX.states)})
 DIRECTIONS = [direction.value for direction in Direction]
 PAGE_SIZE = 50
+TEXT_MAX = 200  # the longest free-text filter value
+CURSOR_DIGITS = 18  # a cursor is a row's seq: a 64-bit integer
 
 
 class BadQuery(ValueError):
@@ -40,13 +42,23 @@ class BadQuery(ValueError):
 def _local(text: str, zone: ZoneInfo, name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError as exc:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        moment.astimezone(UTC)  # a time at the calendar's edge has no UTC instant
+    except (ValueError, OverflowError) as exc:
         raise BadQuery(name) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return moment
+
+
+def _text(query: Mapping[str, str], name: str) -> str | None:
+    """A free-text parameter; a control character (NUL is not even storable) is refused."""
+    value = query.get(name, "").strip() or None
+    if value is not None and (len(value) > TEXT_MAX or any(ord(ch) < 32 for ch in value)):
+        raise BadQuery(name)
+    return value
 
 
 def _choice(query: Mapping[str, str], name: str, allowed: list[str] | None) -> str | None:
-    value = query.get(name, "").strip() or None
+    value = _text(query, name)
     if value is not None and allowed is not None and value not in allowed:
         raise BadQuery(name)
     return value
@@ -72,7 +84,7 @@ def parse_filter(query: Mapping[str, str], now: datetime, zone: ZoneInfo, links:
         state=_choice(query, "state", STATES),
         since=since,
         until=until,
-        text=(query.get("q", "").strip() or None),
+        text=_text(query, "q"),
     )
 
 
@@ -80,7 +92,7 @@ def _cursor(query: Mapping[str, str]) -> int | None:
     value = query.get("before", "")
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit() or len(value) > CURSOR_DIGITS:
         raise BadQuery("before")
     return int(value)
 
@@ -127,17 +139,39 @@ def _as_page(request: web.Request, view: LogView) -> web.StreamResponse:
     )
 
 
-def _plain(row: listing.Listed) -> dict[str, Any]:
-    data = asdict(row)
-    for name in ("created_at", "updated_at"):
-        data[name] = data[name].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    data["link"] = f"{row.peer}/{row.profile}"
-    return data
+@dataclass(frozen=True)
+class LoggedMessage(listing.Listed):
+    """A message of the log, with its link (PEER/profile) as the filter names it."""
+
+    link: str
+
+
+@dataclass(frozen=True)
+class MessagesPage:
+    """A page of the log, newest first; *next*: the URL of the next (older) page, or null."""
+
+    items: list[LoggedMessage]
+    next: str | None
 
 
 def _as_json(_: web.Request, view: LogView) -> web.StreamResponse:
     older = f"/api/messages{view.older}" if view.older else None
-    return web.json_response({"items": [_plain(row) for row in view.rows], "next": older})
+    items = [LoggedMessage(**vars(row), link=f"{row.peer}/{row.profile}") for row in view.rows]
+    return web.json_response(openapi.plain(MessagesPage(items, older)))
+
+
+_STRING = {"type": "string"}
+QUERY = (
+    Param("link", _STRING, "PEER/profile, one of the node's links"),
+    Param("direction", {"enum": DIRECTIONS}, "out: sent, in: received"),
+    Param("type", _STRING, "message type"),
+    Param("state", {"enum": STATES}, "message state"),
+    Param("window", {"enum": [*WINDOWS, "custom"]}, "a period counted back from now; custom: from/to"),
+    Param("from", _STRING, "with window=custom: created at or after (ISO 8601; no offset: the side's zone)"),
+    Param("to", _STRING, "with window=custom: created before"),
+    Param("q", _STRING, "a message id's beginning, a part of a type, or a side"),
+    Param("before", {"type": "string", "pattern": "^[0-9]{1,18}$"}, "the cursor of the next page"),
+)
 
 
 def _rendering(render: Callable[[web.Request, LogView], web.StreamResponse]) -> access.Handler:

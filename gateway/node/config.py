@@ -80,6 +80,9 @@ class Delivery:
     verify_budget_s: float = 2.0  # the most CPU one inbound message may take before it is refused
 
 
+METRICS_TOKEN_MIN = 24  # a bearer token shorter than this could be guessed
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
     """[console]: the operator console, served in the node's process. Absent: no console."""
@@ -89,6 +92,8 @@ class ConsoleSettings:
     behind_tls: bool = False  # reached through a TLS-terminating proxy: cookies are marked Secure
     session_idle_s: float = 1800.0  # a session unused this long ends
     session_max_s: float = 43200.0  # and none lives longer than this
+    # The bearer token Prometheus scrapes /metrics with; None: /metrics only for a logged-in viewer.
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def listen(self) -> str:
@@ -186,7 +191,7 @@ def _console(data: Mapping[str, Any], file: Path) -> ConsoleSettings | None:
     if "console" not in data:
         return None
     table = _Table(data["console"] if isinstance(data["console"], dict) else {}, file, "console")
-    table.only({"listen", "behind_tls", "session_idle_s", "session_max_s"})
+    table.only({"listen", "behind_tls", "session_idle_s", "session_max_s", "metrics_token"})
     host, _, port = table.text("listen").rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise table.fail("listen", "must be HOST:PORT, e.g. 127.0.0.1:8081")
@@ -199,7 +204,17 @@ def _console(data: Mapping[str, Any], file: Path) -> ConsoleSettings | None:
         behind_tls=behind_tls,
         session_idle_s=table.number("session_idle_s", 1800.0, minimum=60),
         session_max_s=table.number("session_max_s", 43200.0, minimum=60),
+        metrics_token=_metrics_token(table),
     )
+
+
+def _metrics_token(table: _Table) -> str | None:
+    if "metrics_token" not in table.data:
+        return None
+    token = table.text("metrics_token")
+    if len(token) < METRICS_TOKEN_MIN or not token.isascii() or not token.isprintable() or " " in token:
+        raise table.fail("metrics_token", f"must be at least {METRICS_TOKEN_MIN} printable ASCII characters")
+    return token
 
 
 def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) -> tuple[Link, ...]:

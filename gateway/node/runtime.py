@@ -154,7 +154,7 @@ class Node:
         dispatcher, sweeper = self._handlers(database)
         heap.settle()  # start-up done: full collections no longer walk what it loaded
         self._started()
-        console = await self._console(database)
+        console = await self._console(database, sweeper)
         sweeper.start()
         transport = asyncio.create_task(self.transport.run(stop), name="transport")
         dispatching = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
@@ -173,7 +173,7 @@ class Node:
             await asyncio.to_thread(database.close)
             log.info("node stopped")
 
-    async def _console(self, database: Database) -> Console | None:
+    async def _console(self, database: Database, sweeper: Sweeper) -> Console | None:
         """The operator console ([console] listen), on its own connections to the node's store."""
         if self.config.console is None:
             return None
@@ -184,6 +184,8 @@ class Node:
             self.clock,
             self.profiles,
             self.transport.connected.is_set,
+            queue_depths=self.transport.depths,
+            last_sweep=lambda: sweeper.last,
             changes=self.changes,
         )
         console = Console(context)

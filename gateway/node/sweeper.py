@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,15 @@ BATCH = 1000  # obligations taken per sweep round
 _WHERE = "sweep"
 
 
+@dataclass(frozen=True)
+class SweepRun:
+    """The last sweep this node ran: when it began, whether it finished, how many rungs it reached."""
+
+    at: datetime
+    ok: bool
+    escalated: int
+
+
 class Sweeper:
     def __init__(
         self,
@@ -70,6 +80,7 @@ class Sweeper:
         interval = delivery.sweep_interval_s
         self.backoff = Backoff(interval, max(interval, delivery.fault_retry_ceiling_s * 20))
         self.not_before = 0.0  # monotonic time before which a failed sweep is not tried again
+        self.last: SweepRun | None = None  # what the console's health page shows
 
     def start(self) -> None:
         """Schedule the sweep on the running event loop; the first one runs at once (a restarted
@@ -97,6 +108,7 @@ class Sweeper:
         reached: list[Escalated] = []
         if not self.transport.connected.is_set() or time.monotonic() < self.not_before:
             return reached  # the events and reminders would not go out, or the last sweep failed
+        started = self.clock()
         try:
             while True:
                 round_ = await self._round()
@@ -107,14 +119,17 @@ class Sweeper:
         except SQLAlchemyError as exc:
             self.faults.failed(_WHERE, exc)
             self.not_before = time.monotonic() + self.backoff.next()
+            self.last = SweepRun(started, False, len(reached))
             return reached
         except Exception:  # supervising loop: the rows stay due (or unannounced), a later sweep retries
             log.exception("sweep failed")
             self.not_before = time.monotonic() + self.backoff.next()
+            self.last = SweepRun(started, False, len(reached))
             return reached
         if self.backoff.failures:
             self.backoff.reset()
             self.faults.cleared(_WHERE)
+        self.last = SweepRun(started, True, len(reached))
         return reached
 
     async def _round(self) -> list[Escalated]:

@@ -43,6 +43,7 @@ from aiormq.exceptions import (
 )
 
 from gateway.errors import ConfigError
+from gateway.transport import depths
 from gateway.transport.deliveries import Answer, InboundDelivery, PublishFailed, Submission
 from gateway.transport.topology import Names, declare
 
@@ -167,6 +168,16 @@ class Transport:
                     await asyncio.wait_for(self._idle.wait(), timeout=30)
         finally:
             settler.cancel()
+
+    async def depths(self) -> dict[str, int | None] | None:
+        """Messages waiting in each of the side's queues (gateway.transport.depths); None: no broker."""
+        session = self._session
+        if session is None or session.closed.is_set():
+            return None
+        try:
+            return await depths.depths(session.connection, self.names)
+        except (AMQPError, OSError, ChannelInvalidStateError, RuntimeError):
+            return None
 
     # -- publishing ---------------------------------------------------------------------------------
 

@@ -9,9 +9,13 @@ import string
 import pytest
 
 from gateway.console import i18n, pages
+from gateway.console.certificates import Held
 from gateway.console.messages_log import DIRECTIONS, STATES, WINDOWS
+from gateway.lifecycle import EscalationState
 from gateway.reasons import Reason
 from gateway.roles import Role
+from gateway.transport.depths import watched
+from gateway.transport.topology import Names
 from gateway.wire.receipt import STATUSES
 
 CONSOLE_REASONS = [
@@ -47,6 +51,9 @@ def test_every_key_the_console_names_exists() -> None:
     named |= {f"state.{state}" for state in STATES} | {f"direction.{d}" for d in DIRECTIONS}
     named |= {f"window.{window}" for window in [*WINDOWS, "custom"]}
     named |= {f"receipt.{status}" for status in STATUSES}
+    named |= {f"health.queues.{role}" for role in watched(Names("KZ"))}
+    named |= {f"health.owes.{d}" for d in DIRECTIONS} | {f"health.held.{held.value}" for held in Held}
+    named |= {f"health.escalation.{state.value}" for state in EscalationState}
     named = {key for key in named if not key.endswith(".")}  # t("state." ~ s): listed above
     assert len(named) > 60
     assert sorted(key for key in named if not i18n.catalogue("ru").has(key)) == []
