@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.console import access as access_rules
-from gateway.console import auth, health, live, messages_log
+from gateway.console import auth, evidence, health, live, message_page, messages_log
 from gateway.console.access import access, public
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.middlewares import csrf, security_headers, sessions
@@ -45,6 +45,9 @@ PAGES = [
 ROUTES = [
     *(route for route, _ in PAGES),
     web.get("/api/messages", messages_log.api_messages, name="api-messages"),
+    web.get("/messages/{message_id}", message_page.message_page, name="message"),
+    web.get("/messages/{message_id}/evidence", evidence.download, name="evidence"),
+    web.get("/api/messages/{message_id}", message_page.api_message, name="api-message"),
     web.get("/api/live", live.stream, name="api-live"),
     web.get("/login", auth.login_form, name="login-form"),
     web.post("/login", auth.login, name="login"),

@@ -185,6 +185,9 @@ class Node:
             self.profiles,
             self.transport.connected.is_set,
             changes=self.changes,
+            signer=self.signer,
+            trust=self.trust,
+            contract=self.contract,
         )
         console = Console(context)
         await console.start()

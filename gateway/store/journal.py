@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from gateway.store import chain
+from gateway import chain
 from gateway.store.schema import log
 from gateway.store.sql import Prepared
 from gateway.store.times import naive
