@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-
 # How a related message stands to this one: it replied to, replaced or cancelled it; this one answers,
 # replaces or cancels it.
 LINK_ROLES = ("reply", "replacement", "cancellation", "answers", "replaces", "cancels")

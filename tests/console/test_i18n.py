@@ -63,7 +63,9 @@ def test_every_key_the_console_names_exists() -> None:
     named |= {f"timeline.{kind}" for kind in timeline.KINDS}
     named |= {f"message.channel_{channel.value}" for channel in Channel}
     named |= {f"message.link_{role}" for role in LINK_ROLES}
-    named |= {f"obligation.{prefix}_{value}" for prefix, values in OBLIGATION_WORDS.items() for value in values}
+    named |= {
+        f"obligation.{prefix}_{value}" for prefix, values in OBLIGATION_WORDS.items() for value in values
+    }
     named |= {f"signature.role_{role}" for role in ("signer", "anchor")}
     named = {key for key in named if not key.endswith((".", "_"))}  # t("state." ~ s): listed above
     assert len(named) > 60

@@ -1,0 +1,220 @@
+"""The message page and its evidence file, in process on a real store (SQLite and PostgreSQL, the
+test client of test_app) with a notice really signed by the peer and a receipt really signed by this
+node: an unknown id is refused 404 with its reason, a viewer opens the page and every view is
+audited, nobody logged in is sent to the login page, and the downloaded evidence verifies with
+`bgw verify` — and stops verifying when one byte of it changes or when a log entry it carries was
+altered in the database before the export."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from gateway import paths
+from gateway.console.context import Context
+from gateway.store import OutgoingReceipt, Store, inbox, journal
+from gateway.store.inbox import Arrival
+from gateway.wire.envelope import RECEIPT_TYPE, Header, read_header
+from gateway.wire.parsing import parse
+from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of
+from gateway.wire.signing import SigningKey, sign
+from tests.console.test_app import PROFILES, log_in, store
+from tests.console.test_app import run as run_at
+
+__all__ = ["store"]  # the fixture: SQLite and PostgreSQL, a viewer and an admin, 120 unsigned rows
+SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "crossing-restriction.xml"
+
+
+def now() -> datetime:
+    """The real time: the certificates of the test's PKI are valid from a few minutes ago."""
+    return datetime.now(UTC)
+
+
+def run(store: Any, scenario: Any) -> None:
+    run_at(store, scenario, clock=now)
+
+
+def _key(config: Any, side: str) -> SigningKey:
+    folder = Path(config.trust)
+    return SigningKey.load(folder / side / "node.key", folder / side / "node.pem")
+
+
+def receive(config: Any, opened: Store) -> str:
+    """The sample as KZ's node signed it, recorded as received with UZ's signed receipt."""
+    notice = sign(parse(SAMPLE.read_bytes()), _key(config, "KZ"))
+    header = read_header(parse(notice))
+    receipt_header = Header(
+        str(uuid.uuid4()), header.profile, RECEIPT_TYPE, header.recipient, header.sender, now(),
+        in_reply_to=header.message_id,
+    )  # fmt: skip
+    ack = Acknowledgement(header.message_id, digest_of(notice), "accepted", (), None, now())
+    receipt = sign(build_receipt(receipt_header, ack), _key(config, "UZ"))
+    outgoing = OutgoingReceipt(receipt_header.message_id, "accepted", (), receipt, digest_of(receipt))
+    arrival = Arrival(
+        header.message_id, "KZ", header.profile, header.type, header.created, digest_of(notice), notice,
+        outgoing, (),
+    )  # fmt: skip
+    opened.write(inbox.record, arrival, now())
+    return header.message_id
+
+
+def bgw_verify(file: Path, trust: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway.cli.main", "verify", str(file), "--trust", str(trust)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=paths.ROOT,
+    )
+
+
+def _audit(opened: Store) -> list[tuple[str, str | None, str]]:
+    return [
+        (entry.event, entry.message_id, entry.detail)
+        for entry in opened.read(lambda conn: list(journal.entries(conn)))
+        if entry.event.startswith("console-")
+    ]
+
+
+def test_an_unknown_message_is_refused_404_with_its_reason(store: Any) -> None:
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        missing = "00000000-0000-4000-8000-00000000dead"
+        page = await client.get(f"/messages/{missing}")
+        assert page.status == 404
+        assert "message-unknown" in await page.text() and missing in await page.text()
+        api = await client.get(f"/api/messages/{missing}")
+        assert api.status == 404
+        assert (await api.json())["error"]["reason"] == "message-unknown"
+        evidence = await client.get(f"/messages/{missing}/evidence")
+        assert evidence.status == 404
+
+    run(store, scenario)
+    assert [event for event, _, _ in _audit(store[1])] == ["console-login"]  # nothing found, nothing viewed
+
+
+def test_nobody_logged_in_is_sent_to_the_login_page(store: Any) -> None:
+    message_id = receive(*store)
+
+    async def scenario(client: Any, _: Context) -> None:
+        for path in (f"/messages/{message_id}", f"/messages/{message_id}/evidence"):
+            response = await client.get(path, allow_redirects=False)
+            assert response.status == 303
+            assert response.headers["Location"] == f"/login?next={path}"
+        assert (await client.get(f"/api/messages/{message_id}")).status == 401
+
+    run(store, scenario)
+
+
+def test_a_viewer_opens_the_message_and_the_view_is_audited(store: Any) -> None:
+    message_id = receive(*store)
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        log = await (await client.get("/")).text()
+        assert f'href="/messages/{message_id}"' in log  # the log links to the page
+        page = await client.get(f"/messages/{message_id}")
+        assert page.status == 200
+        html = await page.text()
+        assert "Подпись верна: сторона KZ" in html
+        article = PROFILES["kz-uz-border-2024"].types["crossing-restriction"].article
+        assert f"Статья {article}" in html
+        assert f'href="/messages/{message_id}/evidence"' in html
+        assert 'class="timeline"' in html and "Квитанция отправлена" not in html  # not published yet
+        assert "style=" not in html  # strict CSP: no inline styles
+        api = await (await client.get(f"/api/messages/{message_id}")).json()
+        assert api["signature"]["verified"] is True and api["signature"]["side"] == "KZ"
+        roles = [cert["role"] for cert in api["signature"]["chain"]]
+        assert roles == ["signer", "anchor"]
+        assert re.fullmatch(r"[0-9a-f]{64}", api["signature"]["chain"][0]["fingerprint"])
+        kinds = [event["kind"] for event in api["timeline"]]
+        assert kinds[:2] == ["created", "received"] and "accessed" in kinds
+        assert api["renderings"][0]["lang"] == "ru"
+
+    run(store, scenario)
+    viewed = [(event, mid) for event, mid, detail in _audit(store[1]) if '"by":"viewer1"' in detail]
+    assert viewed.count(("console-viewed", message_id)) == 2  # the page and its JSON twin
+
+
+def test_a_stored_message_that_no_longer_reads_is_refused_with_its_reason(store: Any) -> None:
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        response = await client.get("/api/messages/00000001-0000-4000-8000-000000000000")
+        assert response.status == 409
+        assert (await response.json())["error"]["reason"] == "message-unreadable"
+
+    run(store, scenario)
+
+
+def _download(store: Any, message_id: str, folder: Path) -> Path:
+    saved: list[bytes] = []
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        response = await client.get(f"/messages/{message_id}/evidence")
+        assert response.status == 200, await response.text()
+        assert response.headers["Content-Disposition"] == f'attachment; filename="evidence-{message_id}.xml"'
+        saved.append(await response.read())
+
+    run(store, scenario)
+    path = folder / f"evidence-{message_id}-{len(list(folder.iterdir()))}.xml"
+    path.write_bytes(saved[0])
+    return path
+
+
+def test_the_evidence_verifies_offline_and_not_after_one_byte_changed(store: Any, tmp_path: Path) -> None:
+    config, opened = store
+    message_id = receive(config, opened)
+    path = _download(store, message_id, tmp_path)
+    done = bgw_verify(path, Path(config.trust))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("verified: kz-uz-border-2024 evidence ") and "signed by side UZ" in lines[0]
+    assert re.match(rf"  notice +{message_id} signed by side KZ$", lines[1])
+    assert re.match(r"  receipt +[0-9a-f-]{36} signed by side UZ$", lines[2])
+    head = opened.read(lambda conn: list(journal.entries(conn)))[-1]
+    first = opened.read(lambda conn: min(e.seq for e in journal.entries(conn) if e.message_id == message_id))
+    assert lines[3].startswith(f"  chain: entries {first}..{head.seq} intact, head {head.seq} {head.hash}")
+    assert head.event == "console-evidence" and head.message_id == message_id  # its own export is in it
+
+    data = bytearray(path.read_bytes())
+    at = data.index(b"<Entry ") + 200  # inside the log entries, under the node's signature
+    data[at] = data[at] ^ 0x01
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes(bytes(data))
+    refused = bgw_verify(tampered, Path(config.trust))
+    assert refused.returncode != 0
+    assert re.search(r"signature|digest|xml-", refused.stderr), refused.stderr
+
+
+def _forge_entry(opened: Store, message_id: str) -> None:
+    """Someone with the database owner's rights disables the append-only guard and rewrites history."""
+    with opened.engine.begin() as conn:
+        if opened.postgres:
+            conn.execute(text("ALTER TABLE log DISABLE TRIGGER log_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER log_no_update"))
+        conn.execute(
+            text(
+                "UPDATE log SET detail = :detail WHERE seq = (SELECT MIN(seq) FROM log WHERE message_id = :id)"
+            ),
+            {"detail": '{"status":"rejected"}', "id": message_id},
+        )
+
+
+def test_the_evidence_fails_when_a_log_entry_it_carries_was_altered(store: Any, tmp_path: Path) -> None:
+    config, opened = store
+    message_id = receive(config, opened)
+    _forge_entry(opened, message_id)
+    path = _download(store, message_id, tmp_path)  # the node signs what it reads, honestly
+    refused = bgw_verify(path, Path(config.trust))
+    assert refused.returncode != 0
+    assert "log-chain-broken" in refused.stderr
+    assert "content does not match its hash" in refused.stderr
