@@ -203,7 +203,8 @@ def _forge_entry(opened: Store, message_id: str) -> None:
             conn.execute(text("DROP TRIGGER log_no_update"))
         conn.execute(
             text(
-                "UPDATE log SET detail = :detail WHERE seq = (SELECT MIN(seq) FROM log WHERE message_id = :id)"
+                "UPDATE log SET detail = :detail"
+                " WHERE seq = (SELECT MIN(seq) FROM log WHERE message_id = :id)"
             ),
             {"detail": '{"status":"rejected"}', "id": message_id},
         )
