@@ -26,7 +26,7 @@ _KINDS = {
     "unreceipted": "escalated",
 }
 _REPLACED = {"superseded": "superseded", "cancelled": "cancelled"}
-STEP = 150  # px between two events in the diagram
+STEP = 150  # px between two events in the diagram; labels alternate above and below the line
 KINDS = (
     "created", "queued", "attempt", "sent", "received", "receipted", "receipt-sent", "handed-over",
     "replied", "superseded", "cancelled", "escalated", "accessed", "other",
@@ -83,21 +83,29 @@ def events(
 def diagram(
     found: Sequence[TimelineEvent], label: Callable[[str], str], local: Callable[[datetime], str]
 ) -> Markup:
-    """The events on one line, in order, each a dot of its kind's class with its label and local time."""
-    width = STEP * max(len(found), 1) + 40
+    """The events on one line, in order, each a dot of its kind's class with its label and local
+    time, the labels of every other event below the line so that long ones do not overlap."""
+    width = STEP * max(len(found), 1) + 60
     parts = [
-        Markup('<svg class="timeline" aria-hidden="true" focusable="false" width="{w}" height="96" '
-               'viewBox="0 0 {w} 96" xmlns="http://www.w3.org/2000/svg">').format(w=width),
-        Markup('<line class="axis" x1="20" y1="40" x2="{x}" y2="40"/>').format(x=width - 20),
+        Markup('<svg class="timeline" aria-hidden="true" focusable="false" width="{w}" height="132" '
+               'viewBox="0 0 {w} 132" xmlns="http://www.w3.org/2000/svg">').format(w=width),
+        Markup('<line class="axis" x1="20" y1="66" x2="{x}" y2="66"/>').format(x=width - 20),
     ]  # fmt: skip
     for index, event in enumerate(found):
-        x = 40 + index * STEP
+        x, (name_y, when_y) = 70 + index * STEP, ((20, 40) if index % 2 == 0 else (98, 118))
         parts.append(
             Markup(
-                '<g class="event {kind}"><circle cx="{x}" cy="40" r="9"/>'
-                '<text x="{x}" y="18" text-anchor="middle">{name}</text>'
-                '<text class="when" x="{x}" y="72" text-anchor="middle">{at}</text></g>'
-            ).format(kind=f"k-{event.kind}", x=x, name=label(event.kind), at=local(event.at))
+                '<g class="event {kind}"><circle cx="{x}" cy="66" r="9"/>'
+                '<text x="{x}" y="{name_y}" text-anchor="middle">{name}</text>'
+                '<text class="when" x="{x}" y="{when_y}" text-anchor="middle">{at}</text></g>'
+            ).format(
+                kind=f"k-{event.kind}",
+                x=x,
+                name_y=name_y,
+                when_y=when_y,
+                name=label(event.kind),
+                at=local(event.at),
+            )
         )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

@@ -7,14 +7,17 @@ altered in the database before the export."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Browser, Page
 from sqlalchemy import text
 
 from gateway import paths
@@ -27,8 +30,13 @@ from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of
 from gateway.wire.signing import SigningKey, sign
 from tests.console.test_app import PROFILES, log_in, store
 from tests.console.test_app import run as run_at
+from tests.console.test_browser import PASSWORD, _wait_ready, add_user, browser, free_port, shot
+from tests.node.conftest import world
+from tests.node.harness import National, World, node_store, submission, wait_for_consumer
 
-__all__ = ["store"]  # the fixture: SQLite and PostgreSQL, a viewer and an admin, 120 unsigned rows
+# The fixtures: store (SQLite and PostgreSQL, a viewer and an admin, 120 unsigned rows), the browser
+# and the world of real nodes.
+__all__ = ["browser", "store", "world"]
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "crossing-restriction.xml"
 
 
@@ -219,3 +227,119 @@ def test_the_evidence_fails_when_a_log_entry_it_carries_was_altered(store: Any, 
     assert refused.returncode != 0
     assert "log-chain-broken" in refused.stderr
     assert "content does not match its hash" in refused.stderr
+
+
+# -- in real headless Chromium, against real nodes on the real broker ------------------------------
+
+COORDINATION = paths.SAMPLES / "kz-uz-border-2024" / "crossing-coordination-request.xml"
+
+
+async def _uz_sends(world: World) -> str:
+    await wait_for_consumer(world, "KZ")
+    await wait_for_consumer(world, "UZ")
+    async with National(world, "UZ") as uz:
+        key = await uz.submit(submission(COORDINATION, "KZ"))
+        (answer,) = await uz.wait_answers([key])
+    assert answer["status"] == "accepted", answer
+    return str(answer["message_id"])
+
+
+def _open_when_receipted(page: Page, url: str) -> None:
+    """Open the page once this node's receipt of the notice is published (its timeline says so)."""
+    for _ in range(50):
+        page.goto(url)
+        if page.locator("table.timeline-table tr.k-receipt-sent").count():
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the receipt was never published")
+
+
+def _download_and_verify(page: Page, world: World, folder: Path, message_id: str) -> list[str]:
+    with page.expect_download() as started:
+        page.click("p.evidence a.button")
+    download = started.value
+    assert download.suggested_filename == f"evidence-{message_id}.xml"
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    done = bgw_verify(path, world.root / "pki")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_message_page_in_the_browser_signature_timeline_obligations_evidence_kazakh(
+    world: World, browser: Browser, tmp_path: Path
+) -> None:
+    port = free_port()
+    kz = world.node("KZ", ("UZ",), console_port=port)
+    uz = world.node("UZ", ("KZ",))
+    add_user(kz.config, "aigerim", "viewer")
+    kz.start()
+    uz.start()
+    base, shots = f"http://127.0.0.1:{port}", tmp_path / "screenshots"
+    shots.mkdir()
+    page = browser.new_page(locale="ru-RU", viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    _wait_ready(page, base)
+    with ThreadPoolExecutor(1) as aside:  # Playwright's sync API holds this thread's event loop
+        message_id = aside.submit(asyncio.run, _uz_sends(world)).result()
+    page.goto(f"{base}/messages/{message_id}")
+    assert page.url.startswith(f"{base}/login?next=/messages/{message_id}")
+    page.fill("#name", "aigerim")
+    page.fill("#password", PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"{base}/messages/{message_id}")
+    _open_when_receipted(page, f"{base}/messages/{message_id}")
+
+    kind = PROFILES["kz-uz-border-2024"].types["crossing-coordination-request"]
+    assert page.locator("h1").inner_text() == kind.title["ru"]
+    assert page.locator("dd.article").inner_text() == f"Статья {kind.article}"
+    assert page.locator("p.verified").inner_text().startswith("Подпись верна: сторона UZ")
+    certs = page.locator("table.certs tbody tr")
+    assert certs.count() == 2 and "C=UZ" in certs.nth(0).inner_text()
+    assert re.search(r"[0-9a-f]{64}", certs.nth(0).inner_text())
+    assert (
+        page.locator("svg.timeline g.event").count() == page.locator("table.timeline-table tbody tr").count()
+    )
+    assert page.locator("table.timeline-table tr.k-received").count() == 1
+    reply = page.locator("table.obligations tbody tr", has_text="Ответ")
+    assert reply.locator(".source").inner_text() == "default"
+    assert "по умолчанию шлюза, соглашением не установлен" in reply.inner_text()
+    assert re.search(r"осталось (71|72) ч \d+ мин", reply.locator(".countdown").inner_text())
+    assert "KZ" in reply.inner_text()  # the receiving side owes the reply
+    shot(page, shots, "message-ru")
+
+    lines = _download_and_verify(page, world, tmp_path, message_id)
+    assert "evidence" in lines[0] and "signed by side KZ" in lines[0]
+    assert re.match(rf"  notice +{message_id} signed by side UZ$", lines[1])
+    assert re.match(r"  receipt +[0-9a-f-]{36} signed by side KZ$", lines[2])
+    assert re.match(r"  chain: entries \d+\.\.\d+ intact, head \d+ [0-9a-f]{64}", lines[3])
+
+    page.select_option("#lang-choice", "kk")
+    page.click("form.lang button[type=submit]")
+    page.wait_for_url(f"{base}/messages/{message_id}")
+    assert page.locator("html").get_attribute("lang") == "kk"
+    assert page.locator("h1").inner_text() == kind.title["kk"]
+    assert page.locator("dd.agreement").inner_text() == PROFILES["kz-uz-border-2024"].title["kk"]
+    assert page.locator("dd.article").inner_text() == f"{kind.article}-бап"
+    assert page.locator("figure.form[lang=kk] pre").inner_text().startswith(kind.title["kk"])
+    shot(page, shots, "message-kk")
+
+    kz.stop()
+    with node_store(world, "KZ") as store:
+        entries = store.read(lambda conn: list(journal.entries(conn)))
+    audited = [(e.event, e.message_id) for e in entries if '"by":"aigerim"' in e.detail]
+    assert ("console-viewed", message_id) in audited and ("console-evidence", message_id) in audited
+
+
+def test_a_signature_that_no_longer_verifies_shows_its_refusal(store: Any) -> None:
+    message_id = receive(*store)
+    later = now() + timedelta(days=4000)  # past the node certificates' validity
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        page = await client.get(f"/messages/{message_id}")
+        assert page.status == 200
+        assert "Подпись сейчас не проходит проверку (код certificate-expired)." in await page.text()
+        api = await (await client.get(f"/api/messages/{message_id}")).json()
+        assert api["signature"]["verified"] is False and api["signature"]["reason"] == "certificate-expired"
+
+    run_at(store, scenario, clock=lambda: later)
