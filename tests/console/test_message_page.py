@@ -244,6 +244,15 @@ async def _uz_sends(world: World) -> str:
     return str(answer["message_id"])
 
 
+async def _kz_replies(world: World, request_id: str) -> str:
+    async with National(world, "KZ") as kz:
+        reply = submission(paths.SAMPLES / "kz-uz-border-2024" / "coordination-reply.xml", "UZ")
+        reply["in_reply_to"] = request_id
+        (answer,) = await kz.wait_answers([await kz.submit(reply)])
+    assert answer["status"] == "accepted", answer
+    return str(answer["message_id"])
+
+
 def _open_when_receipted(page: Page, url: str) -> None:
     """Open the page once this node's receipt of the notice is published (its timeline says so)."""
     for _ in range(50):
@@ -259,6 +268,7 @@ def _download_and_verify(page: Page, world: World, folder: Path, message_id: str
         page.click("p.evidence a.button")
     download = started.value
     assert download.suggested_filename == f"evidence-{message_id}.xml"
+    folder.mkdir(exist_ok=True)
     path = folder / download.suggested_filename
     download.save_as(path)
     done = bgw_verify(path, world.root / "pki")
@@ -322,6 +332,20 @@ def test_message_page_in_the_browser_signature_timeline_obligations_evidence_kaz
     assert page.locator("dd.article").inner_text() == f"{kind.article}-бап"
     assert page.locator("figure.form[lang=kk] pre").inner_text().startswith(kind.title["kk"])
     shot(page, shots, "message-kk")
+
+    # KZ's national system replies: the page links the reply, the duty is fulfilled, the evidence
+    # carries the reply signed by KZ.
+    with ThreadPoolExecutor(1) as aside:
+        reply_id = aside.submit(asyncio.run, _kz_replies(world, message_id)).result()
+    page.reload()
+    link = page.locator("ul.links li", has_text=reply_id)
+    assert link.inner_text().startswith("Жауап:")
+    assert link.locator("a").get_attribute("href") == f"/messages/{reply_id}"
+    assert "орындалды" in page.locator("table.obligations tbody tr", has_text="Жауап").inner_text()
+    assert page.locator("table.obligations .countdown").count() == 0  # nothing open: no clock runs
+    lines = _download_and_verify(page, world, tmp_path / "again", message_id)
+    assert any(re.match(rf"  reply +{reply_id} signed by side KZ$", line) for line in lines), lines
+    shot(page, shots, "message-replied-kk")
 
     kz.stop()
     with node_store(world, "KZ") as store:
