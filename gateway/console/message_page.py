@@ -129,7 +129,12 @@ def _as_page(request: web.Request, view: MessageView) -> web.StreamResponse:
     )
     now = context.clock()
     return pages.render(
-        request, "message.html", view=view, diagram=diagram, countdown=lambda due: countdown(t, due, now)
+        request,
+        "message.html",
+        view=view,
+        diagram=diagram,
+        countdown=lambda due: countdown(t, due, now),
+        timeline_limit=cases.TIMELINE_ENTRIES,
     )
 
 

@@ -23,6 +23,7 @@ from gateway.store.times import aware
 from gateway.store.unit import Tx
 from gateway.wire.envelope import RECEIPT_TYPE
 
+TIMELINE_ENTRIES = 1000  # log entries about a case read for its page (an export reads them all)
 _DIRECTIONS = consts(Direction)  # both: through the (direction, message_id) keys
 # What closing another message's obligation makes the closing message, by the obligation's new state.
 _ROLES = {"superseded": "replacement", "cancelled": "cancellation"}
@@ -162,7 +163,7 @@ def case(conn: Connection, message_id: str) -> Case | None:
     if stored is None:
         return None
     owed = _obligations(conn, message_id)
-    return Case(stored, owed, _related(conn, owed), evidence(conn, message_id))
+    return Case(stored, owed, _related(conn, owed), evidence(conn, message_id, TIMELINE_ENTRIES))
 
 
 @dataclass(frozen=True)

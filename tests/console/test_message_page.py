@@ -229,6 +229,21 @@ def test_the_evidence_fails_when_a_log_entry_it_carries_was_altered(store: Any, 
     assert "content does not match its hash" in refused.stderr
 
 
+def test_a_signature_that_no_longer_verifies_shows_its_refusal(store: Any) -> None:
+    message_id = receive(*store)
+    later = now() + timedelta(days=4000)  # past the node certificates' validity
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        page = await client.get(f"/messages/{message_id}")
+        assert page.status == 200
+        assert "Подпись сейчас не проходит проверку (код certificate-expired)." in await page.text()
+        api = await (await client.get(f"/api/messages/{message_id}")).json()
+        assert api["signature"]["verified"] is False and api["signature"]["reason"] == "certificate-expired"
+
+    run_at(store, scenario, clock=lambda: later)
+
+
 # -- in real headless Chromium, against real nodes on the real broker ------------------------------
 
 COORDINATION = paths.SAMPLES / "kz-uz-border-2024" / "crossing-coordination-request.xml"
@@ -352,18 +367,3 @@ def test_message_page_in_the_browser_signature_timeline_obligations_evidence_kaz
         entries = store.read(lambda conn: list(journal.entries(conn)))
     audited = [(e.event, e.message_id) for e in entries if '"by":"aigerim"' in e.detail]
     assert ("console-viewed", message_id) in audited and ("console-evidence", message_id) in audited
-
-
-def test_a_signature_that_no_longer_verifies_shows_its_refusal(store: Any) -> None:
-    message_id = receive(*store)
-    later = now() + timedelta(days=4000)  # past the node certificates' validity
-
-    async def scenario(client: Any, _: Context) -> None:
-        await log_in(client, "viewer1")
-        page = await client.get(f"/messages/{message_id}")
-        assert page.status == 200
-        assert "Подпись сейчас не проходит проверку (код certificate-expired)." in await page.text()
-        api = await (await client.get(f"/api/messages/{message_id}")).json()
-        assert api["signature"]["verified"] is False and api["signature"]["reason"] == "certificate-expired"
-
-    run_at(store, scenario, clock=lambda: later)
