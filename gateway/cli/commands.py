@@ -31,7 +31,6 @@ from gateway.store import Store, journal, quarantine, views
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
 from gateway.wire.dossier import DOSSIER_LIMITS
-from gateway.wire.dsig import remove_enveloped
 from gateway.wire.embedded import check_documents
 from gateway.wire.envelope import DOSSIER, EVIDENCE, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
 from gateway.wire.evidence import EVIDENCE_LIMITS, check_chain
@@ -148,12 +147,8 @@ def _notice(path: Path, trust: Path | None) -> Message:
     if trust:
         verified = verify_bytes(data, TrustStore.from_dir(trust), datetime.now(UTC))
         return contract.check(verified.root, verified.header)
-    root = parse(data)
-    signature = signature_of(root)
-    if signature is not None:
-        remove_enveloped(root, signature)
-    message = contract.check(root)
-    if signature is not None:  # after the check: a refusal stays the only line on stderr
+    message, signed = contract.unverified(data)
+    if signed:  # after the check: a refusal stays the only line on stderr
         print("note: the signature was not checked (give --trust DIR to verify it)", file=sys.stderr)
     return message
 

@@ -22,22 +22,10 @@ from gateway.reasons import Reason
 from gateway.render import render_form
 from gateway.rules.channels import chosen_channel
 from gateway.store import cases
-from gateway.wire.contract import Contract, Message
-from gateway.wire.dsig import remove_enveloped
-from gateway.wire.envelope import signature_of
-from gateway.wire.parsing import parse
+from gateway.wire.contract import Message
 
 FORM_LANGUAGES = ("ru", "kk", "en")  # the languages a notice's readable form exists in (gateway.render)
 _REFERENCES = (("answers", "in_reply_to"), ("replaces", "supersedes"), ("cancels", "cancels"))
-
-
-def _message(contract: Contract, payload: bytes) -> Message:
-    """The stored notice as checked when it was recorded (its signature is checked apart, now)."""
-    root = parse(payload)
-    signature = signature_of(root)
-    if signature is not None:
-        remove_enveloped(root, signature)
-    return contract.check(root)
 
 
 def _renderings(message: Message, lang: str) -> list[Rendering]:
@@ -75,7 +63,7 @@ def build(context: Context, found: cases.Case, lang: str, now: datetime) -> Mess
     """The view of a stored case (CPU work: verifies and renders; call it in a worker thread)."""
     assert context.contract is not None and context.trust is not None
     stored = found.message
-    message = _message(context.contract, stored.payload)
+    message, _ = context.contract.unverified(stored.payload)  # its signature: checked apart, now
     assert message.type is not None and message.body is not None
     return MessageView(
         message_id=stored.message_id,

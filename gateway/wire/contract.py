@@ -17,6 +17,7 @@ from gateway.profiles import MessageType, Profile, load_profiles
 from gateway.profiles.reference import Districts
 from gateway.reasons import Reason
 from gateway.rules import content
+from gateway.wire.dsig import remove_enveloped
 from gateway.wire.envelope import (
     DOSSIER,
     DOSSIER_TYPE,
@@ -27,7 +28,9 @@ from gateway.wire.envelope import (
     Header,
     body_of,
     read_header,
+    signature_of,
 )
+from gateway.wire.parsing import parse
 from gateway.wire.receipt import Acknowledgement, check_receipt, read_acknowledgement
 from gateway.wire.schemas import Validator, wire_validator
 
@@ -93,6 +96,16 @@ class Contract:
         if districts is not None:
             districts.check(body)
         return Message(root, header, profile, message_type, body)
+
+    def unverified(self, data: bytes) -> tuple[Message, bool]:
+        """What *data* says, its signature (if any) removed unchecked, and whether it was signed: for
+        display only — a stored message the node verified when it arrived, or a file read without
+        trust anchors."""
+        root = parse(data)
+        signature = signature_of(root)
+        if signature is not None:
+            remove_enveloped(root, signature)
+        return self.check(root), signature is not None
 
     def profile(self, header: Header) -> Profile:
         """The header's profile, after checking its version and its sides against it."""
