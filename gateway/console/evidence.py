@@ -1,8 +1,9 @@
 """The evidence download: one click on the message page gives a signed XML file (gateway.wire.evidence)
 that `bgw verify FILE --trust DIR` checks offline — the notice, its receipts, replies, replacements
 and cancellations as they travelled, and the log from the message's first entry to the head. The
-export is recorded in the audit trail in the transaction that reads the log, so the file carries
-the entry of its own export."""
+export is recorded in the audit trail first, in a short write transaction that fixes the span of
+the log the file proves (so the file carries the entry of its own export); the entries are read
+afterwards on a read connection, the log being append-only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import asyncio
 
 from aiohttp import web
 
+from gateway.chain import Entry
 from gateway.console import access, refusals
 from gateway.console.context import SESSION, Context, context_of
 from gateway.errors import InputError
@@ -28,7 +30,7 @@ def documents(found: cases.Case) -> list[Document]:
     return held + [Document(r.role, r.message_id, r.payload) for r in found.related]
 
 
-def signed(context: Context, export: cases.Export) -> bytes:
+def signed(context: Context, export: cases.Export, entries: list[Entry]) -> bytes:
     """The evidence file, checked against the wire contract and signed by the node (CPU work)."""
     assert context.signer is not None and context.contract is not None
     stored = export.case.message
@@ -44,7 +46,7 @@ def signed(context: Context, export: cases.Export) -> bytes:
         context.clock(),
         in_reply_to=stored.message_id,
     )
-    root = build_evidence(header, documents(export.case), export.chain)
+    root = build_evidence(header, documents(export.case), entries)
     context.contract.check(root)
     return sign(root, context.signer)
 
@@ -62,7 +64,8 @@ async def download(request: web.Request) -> web.StreamResponse:
         return refusals.refuse(request, 413, Reason.EVIDENCE_TOO_LARGE, detail=exc.message)
     if export is None:
         return refusals.refuse(request, 404, Reason.MESSAGE_UNKNOWN, detail=message_id)
-    body = await asyncio.to_thread(signed, context, export)
+    entries = await context.read(cases.segment, export.first, export.head)
+    body = await asyncio.to_thread(signed, context, export, entries)
     return web.Response(
         body=body,
         content_type="application/xml",

@@ -169,7 +169,8 @@ def case(conn: Connection, message_id: str) -> Case | None:
 @dataclass(frozen=True)
 class Export:
     case: Case
-    chain: list[Entry]  # the log from the first entry about the message to the head, in order
+    first: int  # the first log entry about the message
+    head: int  # the head of the log when the export was recorded (its own entry)
 
 
 def viewed(tx: Tx, message_id: str, actor: str, at: datetime) -> Case | None:
@@ -181,22 +182,27 @@ def viewed(tx: Tx, message_id: str, actor: str, at: datetime) -> Case | None:
 
 
 def export(tx: Tx, message_id: str, actor: str, at: datetime, max_entries: int) -> Export | None:
-    """The case and the log from its first entry to the head, the export itself recorded first (so the
-    file carries the entry of its own export). Refuses (evidence-too-large) a segment longer than
-    *max_entries*: a proof is never cut short."""
+    """The case and the span of the log from its first entry to the head, the export itself recorded
+    first (so the file carries the entry of its own export). Refuses (evidence-too-large) a span
+    longer than *max_entries*: a proof is never cut short. The entries are read afterwards by
+    `segment`, outside the write transaction: the log is append-only, the span fixed."""
     found = case(tx.conn, message_id)
     if found is None:
         return None
     audit.record(tx, at, actor, "console-evidence", message_id, found.message.peer)
-    head_seq, _ = journal.head(tx)  # the export's own entry is about the message: there is a first
+    head, _ = journal.head(tx)  # the export's own entry is about the message: there is a first
     first = int(
-        tx.conn.execute(select(func.min(log.c.seq)).where(log.c.message_id == message_id)).scalar()
-        or head_seq
+        tx.conn.execute(select(func.min(log.c.seq)).where(log.c.message_id == message_id)).scalar() or head
     )
-    if head_seq - first + 1 > max_entries:
+    if head - first + 1 > max_entries:
         raise InputError(
-            f"the log since message {message_id} holds {head_seq - first + 1} entries, more than the "
+            f"the log since message {message_id} holds {head - first + 1} entries, more than the "
             f"{max_entries} one evidence file carries",
             reason=Reason.EVIDENCE_TOO_LARGE,
         )
-    return Export(found, list(journal.entries(tx.conn, after=first - 1)))
+    return Export(found, first, head)
+
+
+def segment(conn: Connection, first: int, last: int) -> list[Entry]:
+    """The log entries *first*..*last* in full, in order."""
+    return list(journal.entries(conn, after=first - 1, until=last))

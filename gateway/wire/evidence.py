@@ -24,7 +24,7 @@ from gateway.wire.embedded import Document, embed
 from gateway.wire.envelope import ENV_NS, EVIDENCE, Header, header_element, parse_time, q, read_header
 from gateway.wire.parsing import Limits
 
-MAX_CHAIN_ENTRIES = 100_000  # about 40 MB of log; a longer segment is refused (evidence-too-large)
+MAX_CHAIN_ENTRIES = 100_000  # about 25 MB of log; a longer segment is refused (evidence-too-large)
 MAX_DOCUMENTS = 256  # the schema's bound on embedded messages
 # Embedded messages of up to 1 MiB each (base64) and one element per log entry.
 EVIDENCE_LIMITS = Limits(

@@ -17,10 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import text
 
 from gateway import paths
+from gateway.console import evidence
 from gateway.console.context import Context
 from gateway.store import OutgoingReceipt, Store, inbox, journal
 from gateway.store.inbox import Arrival
@@ -242,6 +244,32 @@ def test_a_signature_that_no_longer_verifies_shows_its_refusal(store: Any) -> No
         assert api["signature"]["verified"] is False and api["signature"]["reason"] == "certificate-expired"
 
     run_at(store, scenario, clock=lambda: later)
+
+
+def test_an_export_longer_than_one_file_holds_is_refused_not_cut(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message_id = receive(*store)
+    monkeypatch.setattr(
+        evidence, "MAX_CHAIN_ENTRIES", 2
+    )  # the log since the notice: 3 entries with the export
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        response = await client.get(
+            f"/messages/{message_id}/evidence", headers={"Accept": "application/json"}
+        )
+        assert response.status == 413
+        refusal = (await response.json())["error"]
+        assert (
+            refusal["reason"] == "evidence-too-large"
+            and "holds 3 entries, more than the 2" in refusal["message"]
+        )
+
+    run(store, scenario)
+    assert [event for event, _, _ in _audit(store[1])] == [
+        "console-login"
+    ]  # the refused export left no entry
 
 
 # -- in real headless Chromium, against real nodes on the real broker ------------------------------
