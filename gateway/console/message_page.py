@@ -122,6 +122,7 @@ def _as_page(request: web.Request, view: MessageView) -> web.StreamResponse:
         view=view,
         diagram=diagram,
         countdown=lambda due: countdown(t, due, now),
+        now=now,
         timeline_limit=cases.TIMELINE_ENTRIES,
     )
 
