@@ -102,6 +102,9 @@ class Reason(enum.StrEnum):
     CONFIG_INVALID = "config-invalid"
     LOG_CHAIN_BROKEN = "log-chain-broken"
     DOSSIER_DOCUMENT_INVALID = "dossier-document-invalid"
+    MESSAGE_UNKNOWN = "message-unknown"  # no message with this id in the node's log
+    MESSAGE_UNREADABLE = "message-unreadable"  # a stored message today's wire contract does not read
+    EVIDENCE_TOO_LARGE = "evidence-too-large"  # the log since the message is longer than one file holds
     ESCALATION_UNKNOWN = "escalation-unknown"
     ESCALATION_TRANSITION_INVALID = "escalation-transition-invalid"
     STATE_TRANSITION_INVALID = "state-transition-invalid"

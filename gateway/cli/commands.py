@@ -31,10 +31,11 @@ from gateway.render import render_form
 from gateway.store import Store, journal, quarantine, views
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
-from gateway.wire.dossier import DOSSIER_LIMITS, check_documents
-from gateway.wire.dsig import remove_enveloped
-from gateway.wire.envelope import DOSSIER, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
-from gateway.wire.parsing import DEFAULT_LIMITS, parse, root_tag
+from gateway.wire.dossier import DOSSIER_LIMITS
+from gateway.wire.embedded import check_documents
+from gateway.wire.envelope import DOSSIER, EVIDENCE, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
+from gateway.wire.evidence import EVIDENCE_LIMITS, check_chain
+from gateway.wire.parsing import DEFAULT_LIMITS, Limits, parse, root_tag
 from gateway.wire.signing import SigningKey
 from gateway.wire.signing import sign as sign_envelope
 from gateway.wire.trust import TrustStore
@@ -90,15 +91,22 @@ def _at(text: str | None) -> datetime:
         raise InputError(f"--at {text!r}: {exc}", reason=Reason.USAGE_INVALID) from exc
 
 
+def _limits(data: bytes) -> Limits:
+    """A dossier or an evidence file may be larger than a wire message (it holds several); its root
+    says which."""
+    tag = root_tag(data) or ""
+    if len(data) <= DEFAULT_LIMITS.max_bytes and tag != EVIDENCE:
+        return DEFAULT_LIMITS
+    return {DOSSIER: DOSSIER_LIMITS, EVIDENCE: EVIDENCE_LIMITS}.get(tag, DEFAULT_LIMITS)
+
+
 def verify(args: argparse.Namespace) -> None:
-    """Verify a signed notice, receipt or dossier; for a dossier, every message it holds as well."""
+    """Verify a signed notice, receipt, dossier or evidence file; for a dossier or evidence, every
+    message it holds as well, and for evidence the log chain it carries."""
     at = _at(args.at)
     trust = TrustStore.from_dir(args.trust)
-    data = read_input(args.file, DOSSIER_LIMITS.max_bytes)
-    # Only a dossier may be larger than a wire message (it holds several); its root says which.
-    big_dossier = len(data) > DEFAULT_LIMITS.max_bytes and root_tag(data) == DOSSIER
-    limits = DOSSIER_LIMITS if big_dossier else DEFAULT_LIMITS
-    verified = verify_bytes(data, trust, at, limits, SIGNED_DOCUMENTS)
+    data = read_input(args.file, EVIDENCE_LIMITS.max_bytes)
+    verified = verify_bytes(data, trust, at, _limits(data), SIGNED_DOCUMENTS)
     contract = Contract.default()
     message = contract.check(verified.root, verified.header)
     subject = verified.certificate.subject.rfc4514_string()
@@ -108,16 +116,26 @@ def verify(args: argparse.Namespace) -> None:
             f"signed by side {verified.side} ({subject}) at {format_time(at)}"
         )
     )
-    if verified.root.tag != DOSSIER:
+    if verified.root.tag not in (DOSSIER, EVIDENCE):
         return
-    checked = check_documents(verified.root, trust, at, contract)
+    _check_embedded(verified.root, trust, at, contract)
+    if verified.root.tag == EVIDENCE:
+        proof = check_chain(verified.root)
+        print(
+            f"  chain: entries {proof.first}..{proof.last} intact, head {proof.last} {proof.head_hash} "
+            f"({proof.about} about the case)"
+        )
+
+
+def _check_embedded(root: etree._Element, trust: TrustStore, at: datetime, contract: Contract) -> None:
+    checked = check_documents(root, trust, at, contract)
     for item in checked:
         outcome = f"signed by side {item.signer}" if item.problem is None else f"FAILED: {item.problem}"
-        print("  " + one_line(f"{item.role:<9} {item.message_id} {outcome}"))
+        print("  " + one_line(f"{item.role:<12} {item.message_id} {outcome}"))
     failed = [item for item in checked if item.problem is not None]
     if failed:
         raise WireError(
-            f"{len(failed)} of {len(checked)} documents in the dossier do not verify "
+            f"{len(failed)} of {len(checked)} documents in the {etree.QName(root).localname} do not verify "
             f"(first: {failed[0].role} {failed[0].message_id}: {failed[0].problem})",
             reason=Reason.DOSSIER_DOCUMENT_INVALID,
         )
@@ -130,12 +148,8 @@ def _notice(path: Path, trust: Path | None) -> Message:
     if trust:
         verified = verify_bytes(data, TrustStore.from_dir(trust), datetime.now(UTC))
         return contract.check(verified.root, verified.header)
-    root = parse(data)
-    signature = signature_of(root)
-    if signature is not None:
-        remove_enveloped(root, signature)
-    message = contract.check(root)
-    if signature is not None:  # after the check: a refusal stays the only line on stderr
+    message, signed = contract.unverified(data)
+    if signed:  # after the check: a refusal stays the only line on stderr
         print("note: the signature was not checked (give --trust DIR to verify it)", file=sys.stderr)
     return message
 

@@ -57,7 +57,7 @@ def _wire_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     sign.add_argument("--out", type=Path, help="write here instead of standard output")
     sign.set_defaults(run=commands.sign)
 
-    verify = sub.add_parser("verify", help="verify a signed notice, receipt or dossier")
+    verify = sub.add_parser("verify", help="verify a signed notice, receipt, dossier or evidence file")
     verify.add_argument("file", type=Path)
     verify.add_argument("--trust", required=True, type=Path, help="directory with SIDE/ca.pem per side")
     verify.add_argument("--at", help="verify as of this UTC time (default: now)")

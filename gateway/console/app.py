@@ -14,10 +14,12 @@ from gateway.console import access as access_rules
 from gateway.console import (
     audit_trail,
     auth,
+    evidence,
     export,
     health,
     health_page,
     live,
+    message_page,
     messages_log,
     metrics,
     openapi,
@@ -26,6 +28,7 @@ from gateway.console.access import access, public
 from gateway.console.audit_trail import AuditPage
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.health_page import HealthView
+from gateway.console.message_model import MessageView
 from gateway.console.messages_log import MessagesPage
 from gateway.console.middlewares import csrf, security_headers, sessions
 from gateway.console.openapi import EVENT_STREAM, api
@@ -65,6 +68,9 @@ PAGES = [
 ROUTES = [
     *(route for route, _ in PAGES),
     api("/api/messages", messages_log.api_messages, MessagesPage, *messages_log.QUERY, name="api-messages"),
+    web.get("/messages/{message_id}", message_page.message_page, name="message"),
+    web.get("/messages/{message_id}/evidence", evidence.download, name="evidence"),
+    api("/api/messages/{message_id}", message_page.api_message, MessageView, name="api-message"),
     api("/api/health", health_page.api_health, HealthView, name="api-health"),
     api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),

@@ -1,4 +1,6 @@
-"""What every console handler reads: the node's configuration, store, clock and broker state."""
+"""What every console handler reads: the node's configuration, store, clock and broker state, and its
+signing key and trust anchors (the message page verifies signatures now; evidence files are signed
+by the node)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ from gateway.node.sweeper import SweepRun
 from gateway.profiles import Profile
 from gateway.roles import Role
 from gateway.store import Store, Tx, users
+from gateway.wire.contract import Contract
+from gateway.wire.schemas import wire_validator
+from gateway.wire.signing import SigningKey
+from gateway.wire.trust import TrustStore
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -45,6 +51,17 @@ class Context:
     last_sweep: Callable[[], SweepRun | None] = _no_sweep  # this node's last obligations sweep
     changes: Changes = field(default_factory=Changes)  # the node calls changes.changed() after a change
     throttle: Throttle = field(default_factory=Throttle)
+    signer: SigningKey | None = None  # the node's; None: loaded from the configuration's [pki]
+    trust: TrustStore | None = None
+    contract: Contract | None = None
+
+    def __post_init__(self) -> None:
+        if self.contract is None:
+            self.contract = Contract(self.profiles, wire_validator())
+        if self.signer is None:
+            self.signer = SigningKey.load(self.config.key, self.config.cert)
+        if self.trust is None:
+            self.trust = TrustStore.from_dir(self.config.trust)
 
     @property
     def zone(self) -> ZoneInfo:

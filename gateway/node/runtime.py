@@ -187,6 +187,9 @@ class Node:
             queue_depths=self.transport.depths,
             last_sweep=lambda: sweeper.last,
             changes=self.changes,
+            signer=self.signer,
+            trust=self.trust,
+            contract=self.contract,
         )
         console = Console(context)
         await console.start()

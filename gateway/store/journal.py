@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from gateway.store import chain
+from gateway import chain
 from gateway.store.schema import log
 from gateway.store.sql import Prepared
 from gateway.store.times import naive
@@ -65,9 +65,11 @@ def append(
     return seq
 
 
-def entries(conn: Connection, after: int = 0) -> Iterator[chain.Entry]:
-    """Every entry after *after*, in order, streamed."""
+def entries(conn: Connection, after: int = 0, until: int | None = None) -> Iterator[chain.Entry]:
+    """Every entry after *after* (up to *until*), in order, streamed."""
     query = select(log).where(log.c.seq > after).order_by(log.c.seq)
+    if until is not None:
+        query = query.where(log.c.seq <= until)
     for row in conn.execute(query).yield_per(1000):
         yield chain.Entry(
             row.seq, row.at, row.event, row.message_id, row.peer, row.detail, row.prev_hash, row.hash

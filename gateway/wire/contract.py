@@ -17,7 +17,20 @@ from gateway.profiles import MessageType, Profile, load_profiles
 from gateway.profiles.reference import Districts
 from gateway.reasons import Reason
 from gateway.rules import content
-from gateway.wire.envelope import DOSSIER, DOSSIER_TYPE, NOTIFICATION, RECEIPT, Header, body_of, read_header
+from gateway.wire.dsig import remove_enveloped
+from gateway.wire.envelope import (
+    DOSSIER,
+    DOSSIER_TYPE,
+    EVIDENCE,
+    EVIDENCE_TYPE,
+    NOTIFICATION,
+    RECEIPT,
+    Header,
+    body_of,
+    read_header,
+    signature_of,
+)
+from gateway.wire.parsing import parse
 from gateway.wire.receipt import Acknowledgement, check_receipt, read_acknowledgement
 from gateway.wire.schemas import Validator, wire_validator
 
@@ -27,7 +40,7 @@ class Message:
     root: etree._Element
     header: Header
     profile: Profile
-    type: MessageType | None  # a notice's type (None for a receipt or a dossier)
+    type: MessageType | None  # a notice's type (None for a receipt, a dossier or evidence)
     body: etree._Element | None
     acknowledgement: Acknowledgement | None = None  # a receipt's, checked for sense
 
@@ -47,7 +60,7 @@ class Contract:
 
     def check(self, root: etree._Element, header: Header | None = None) -> Message:
         """Check *root*; pass the *header* already read from this same tree to skip reading it again."""
-        if root.tag not in (NOTIFICATION, RECEIPT, DOSSIER):
+        if root.tag not in (NOTIFICATION, RECEIPT, DOSSIER, EVIDENCE):
             raise WireError(
                 f"root element {etree.QName(root).localname!r} is not a gateway envelope",
                 reason=Reason.ENVELOPE_UNKNOWN,
@@ -59,8 +72,8 @@ class Contract:
             ack = read_acknowledgement(root)
             check_receipt(header, ack)
             return Message(root, header, profile, None, None, ack)
-        if root.tag == DOSSIER:
-            _check_dossier_header(header)
+        if root.tag in _COMPILED:
+            _check_compiled_header(root, header)
             return Message(root, header, profile, None, None)
         message_type = profile.types.get(header.type)
         if message_type is None:
@@ -83,6 +96,16 @@ class Contract:
         if districts is not None:
             districts.check(body)
         return Message(root, header, profile, message_type, body)
+
+    def unverified(self, data: bytes) -> tuple[Message, bool]:
+        """What *data* says, its signature (if any) removed unchecked, and whether it was signed: for
+        display only — a stored message the node verified when it arrived, or a file read without
+        trust anchors."""
+        root = parse(data)
+        signature = signature_of(root)
+        if signature is not None:
+            remove_enveloped(root, signature)
+        return self.check(root), signature is not None
 
     def profile(self, header: Header) -> Profile:
         """The header's profile, after checking its version and its sides against it."""
@@ -113,11 +136,15 @@ class Contract:
         return profile
 
 
-def _check_dossier_header(header: Header) -> None:
-    if header.type != DOSSIER_TYPE:
+_COMPILED = {DOSSIER: DOSSIER_TYPE, EVIDENCE: EVIDENCE_TYPE}  # what a node compiles of what it holds
+
+
+def _check_compiled_header(root: etree._Element, header: Header) -> None:
+    name, expected = etree.QName(root).localname, _COMPILED[root.tag]
+    if header.type != expected:
         raise WireError(
-            f"a Dossier's header type must be {DOSSIER_TYPE!r}, not {header.type!r}",
+            f"a {name}'s header type must be {expected!r}, not {header.type!r}",
             reason=Reason.HEADER_TYPE_MISMATCH,
         )
     if not header.in_reply_to:
-        raise WireError("a Dossier names the notice of its case in InReplyTo", reason=Reason.SCHEMA_INVALID)
+        raise WireError(f"a {name} names the message of its case in InReplyTo", reason=Reason.SCHEMA_INVALID)

@@ -2,39 +2,22 @@
 (KZ-UZ Art. 31(5), 41; KZ-AZ Art. 11): the obligation, every signed message of the case exactly as it
 travelled (the notice, its receipts, the reminders), and the node's hash-chained log entries about it.
 
-Each embedded message keeps its own signature: `check_documents` verifies every one of them and its
-SHA-256, so a reader trusts the dossier's contents without trusting the node that compiled it.
+Each embedded message keeps its own signature (gateway.wire.embedded): `check_documents` verifies
+every one of them and its SHA-256, so a reader trusts the dossier's contents without trusting the
+node that compiled it.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 
-from gateway.errors import GatewayError, WireError
-from gateway.reasons import Reason
-from gateway.rules.deadlines import REMINDER
-from gateway.wire.contract import Contract, Message
-from gateway.wire.envelope import (
-    DOSSIER,
-    DOSSIER_TYPE,
-    ENV_NS,
-    NOTIFICATION,
-    Header,
-    format_time,
-    header_element,
-    q,
-    read_header,
-)
+from gateway.wire.embedded import Checked, Document, check_documents, embed
+from gateway.wire.envelope import DOSSIER, DOSSIER_TYPE, ENV_NS, Header, format_time, header_element, q
 from gateway.wire.parsing import Limits
-from gateway.wire.trust import TrustStore
-from gateway.wire.verification import verify
 
 # A dossier carries several messages of up to 1 MiB each, base64-encoded.
 __all__ = [
@@ -64,13 +47,6 @@ class Case:
     due_at: datetime
     level: str
     reached_at: datetime
-
-
-@dataclass(frozen=True)
-class Document:
-    role: str  # notice | receipt | reminder
-    message_id: str
-    payload: bytes
 
 
 @dataclass(frozen=True)
@@ -105,16 +81,7 @@ def build_dossier(
     for local, value in fields:
         if value:
             etree.SubElement(obligation, q(local)).text = value
-    holder = etree.SubElement(root, q("Documents"))
-    for document in documents:
-        node = etree.SubElement(
-            holder,
-            q("Document"),
-            Role=document.role,
-            MessageId=document.message_id,
-            Sha256=hashlib.sha256(document.payload).hexdigest(),
-        )
-        node.text = base64.b64encode(document.payload).decode("ascii")
+    embed(root, documents)
     entries = etree.SubElement(root, q("Timeline"))
     for entry in timeline:
         node = etree.SubElement(entries, q("Entry"), Seq=str(entry.seq), At=format_time(entry.at))
@@ -124,73 +91,3 @@ def build_dossier(
         node.set("Hash", entry.hash)
         node.text = entry.detail
     return root
-
-
-@dataclass(frozen=True)
-class Checked:
-    role: str
-    message_id: str
-    signer: str | None  # the side whose signature verified; None if it did not
-    problem: str | None
-
-
-def check_documents(
-    root: etree._Element, trust: TrustStore, at: datetime, contract: Contract
-) -> list[Checked]:
-    """Check every message embedded in a verified dossier: its SHA-256, its own signature, the wire
-    contract, and that it belongs to the case — the notice the dossier names (InReplyTo), a receipt
-    of that notice, or a reminder about it, each of the dossier's profile and between its two sides."""
-    if root.tag != DOSSIER:
-        raise WireError("not a Dossier", reason=Reason.ENVELOPE_UNKNOWN)
-    case = read_header(root)
-    results = []
-    for node in root.iterfind(f"{q('Documents')}/{q('Document')}"):
-        role, message_id = node.get("Role", ""), node.get("MessageId", "")
-        signer, problem = _check_document(node, case, trust, at, contract)
-        results.append(Checked(role, message_id, signer, problem))
-    return results
-
-
-def _check_document(
-    node: etree._Element, case: Header, trust: TrustStore, at: datetime, contract: Contract
-) -> tuple[str | None, str | None]:
-    """(the side whose signature verified, the problem) of one embedded document."""
-    try:
-        payload = base64.b64decode(node.text or "", validate=True)
-    except (binascii.Error, ValueError):
-        return None, "not base64"
-    if hashlib.sha256(payload).hexdigest() != node.get("Sha256"):
-        return None, "SHA-256 does not match the bytes"
-    try:
-        verified = verify(payload, trust, at)
-    except GatewayError as exc:
-        return None, f"{exc.reason.value}: {exc.message}"
-    try:
-        message = contract.check(verified.root, verified.header)
-    except GatewayError as exc:
-        return verified.side, f"{exc.reason.value}: {exc.message}"
-    if verified.header.message_id != node.get("MessageId", ""):
-        return verified.side, "the message id inside differs"
-    return verified.side, _foreign(node.get("Role", ""), message, case)
-
-
-def _foreign(role: str, message: Message, case: Header) -> str | None:
-    """Why *message* does not belong to the case of the dossier, or None when it does."""
-    header = message.header
-    if header.profile != case.profile:
-        return f"a message of profile {header.profile}, the dossier is about {case.profile}"
-    if {header.sender.side, header.recipient.side} != {case.sender.side, case.recipient.side}:
-        return (
-            f"a message between {header.sender.side} and {header.recipient.side}, not of the dossier's link"
-        )
-    if role == "notice":
-        about = header.message_id if message.root.tag == NOTIFICATION else None
-    elif role == "receipt":
-        about = message.acknowledgement.message_id if message.acknowledgement else None
-    elif role == "reminder" and header.type == REMINDER and message.body is not None:
-        about = message.body.findtext(f"{{{message.profile.namespace}}}MessageRef")
-    else:
-        return f"role {role!r} does not fit a {etree.QName(message.root).localname} of type {header.type}"
-    if about != case.in_reply_to:
-        return f"a {role} about message {about}, the dossier is about {case.in_reply_to}"
-    return None

@@ -17,11 +17,13 @@ DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 NOTIFICATION = f"{{{ENV_NS}}}Notification"
 RECEIPT = f"{{{ENV_NS}}}Receipt"
 DOSSIER = f"{{{ENV_NS}}}Dossier"
+EVIDENCE = f"{{{ENV_NS}}}Evidence"
 ENVELOPES = frozenset({NOTIFICATION, RECEIPT})  # what travels between nodes
-SIGNED_DOCUMENTS = ENVELOPES | {DOSSIER}  # what a node signs (a dossier never travels)
+SIGNED_DOCUMENTS = ENVELOPES | {DOSSIER, EVIDENCE}  # what a node signs (a dossier, evidence never travel)
 SCHEMA_VERSION = "1.0"
 RECEIPT_TYPE = "receipt"  # the header type of a Receipt
 DOSSIER_TYPE = "dossier"  # the header type of a Dossier
+EVIDENCE_TYPE = "evidence"  # the header type of an Evidence file
 _REFERENCES = ("InReplyTo", "Supersedes", "Cancels")
 
 

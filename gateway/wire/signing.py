@@ -62,7 +62,7 @@ def sign(root: etree._Element, signer: SigningKey) -> bytes:
     """Sign the envelope *root* (unsigned) and return the signed document as UTF-8 bytes."""
     if root.tag not in SIGNED_DOCUMENTS:
         raise InputError(
-            f"only a Notification, Receipt or Dossier can be signed, not {root.tag}",
+            f"only a Notification, Receipt, Dossier or Evidence can be signed, not {root.tag}",
             reason=Reason.ENVELOPE_UNKNOWN,
         )
     if signature_of(root) is not None:

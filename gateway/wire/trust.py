@@ -97,6 +97,13 @@ class TrustStore:
     def sides(self) -> tuple[str, ...]:
         return tuple(self.anchors)
 
+    def anchor_of(self, side: str, certificate: x509.Certificate) -> x509.Certificate | None:
+        """The anchor of *side* that issued *certificate* (by name), to show a chain; None if none."""
+        for anchor in self.anchors.get(side, ()):
+            if anchor.subject == certificate.issuer:
+                return anchor
+        return None
+
     def side_of(
         self,
         leaf: x509.Certificate,

@@ -27,6 +27,7 @@ from gateway.wire.budget import UNLIMITED, Budget
 from gateway.wire.envelope import (
     DOSSIER,
     ENVELOPES,
+    EVIDENCE,
     NOTIFICATION,
     RECEIPT,
     Header,
@@ -122,6 +123,7 @@ _SHAPES = {
     NOTIFICATION: (q("Header"), q("Body"), ds("Signature")),
     RECEIPT: (q("Header"), q("Acknowledgement"), ds("Signature")),
     DOSSIER: (q("Header"), q("Obligation"), q("Documents"), q("Timeline"), ds("Signature")),
+    EVIDENCE: (q("Header"), q("Documents"), q("Chain"), q("Head"), ds("Signature")),
 }
 
 

@@ -91,11 +91,12 @@ def run(
     extra: web.RouteTableDef | None = None,
     ready: bool = True,
     behind_tls: bool = False,
+    clock: Callable[[], datetime] = lambda: NOW,
 ) -> None:
     config, opened = store
     assert config.console == ConsoleSettings(host="127.0.0.1", port=8081)
     settings = replace(config.console, behind_tls=behind_tls)
-    context = Context(config, settings, opened, lambda: NOW, PROFILES, lambda: ready)
+    context = Context(config, settings, opened, clock, PROFILES, lambda: ready)
 
     async def main() -> None:
         application = app.build(context)

@@ -8,10 +8,12 @@ import string
 
 import pytest
 
-from gateway.console import i18n, pages
+from gateway.console import i18n, pages, timeline
 from gateway.console.certificates import Held
+from gateway.console.message_model import LINK_ROLES
 from gateway.console.messages_log import DIRECTIONS, STATES, WINDOWS
-from gateway.lifecycle import EscalationState
+from gateway.lifecycle import EscalationState, ObligationState
+from gateway.profiles import Channel
 from gateway.reasons import Reason
 from gateway.roles import Role
 from gateway.transport.depths import watched
@@ -25,7 +27,17 @@ CONSOLE_REASONS = [
     Reason.CSRF_TOKEN_INVALID,
     Reason.ROLE_INSUFFICIENT,
     Reason.USAGE_INVALID,
+    Reason.MESSAGE_UNKNOWN,
+    Reason.MESSAGE_UNREADABLE,
+    Reason.EVIDENCE_TOO_LARGE,
 ]
+
+
+OBLIGATION_WORDS = {
+    "duty": ("receipt", "reply", "decision"),
+    "source": ("text", "default"),
+    "state": tuple(state.value for state in ObligationState),
+}
 
 
 def _fields(text: str) -> set[str]:
@@ -54,7 +66,14 @@ def test_every_key_the_console_names_exists() -> None:
     named |= {f"health.queues.{role}" for role in watched(Names("KZ"))}
     named |= {f"health.owes.{d}" for d in DIRECTIONS} | {f"health.held.{held.value}" for held in Held}
     named |= {f"health.escalation.{state.value}" for state in EscalationState}
-    named = {key for key in named if not key.endswith(".")}  # t("state." ~ s): listed above
+    named |= {f"timeline.{kind}" for kind in timeline.KINDS}
+    named |= {f"message.channel_{channel.value}" for channel in Channel}
+    named |= {f"message.link_{role}" for role in LINK_ROLES}
+    named |= {
+        f"obligation.{prefix}_{value}" for prefix, values in OBLIGATION_WORDS.items() for value in values
+    }
+    named |= {f"signature.role_{role}" for role in ("signer", "anchor")}
+    named = {key for key in named if not key.endswith((".", "_"))}  # t("state." ~ s): listed above
     assert len(named) > 60
     assert sorted(key for key in named if not i18n.catalogue("ru").has(key)) == []
 

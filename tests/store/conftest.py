@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gateway.chain import Entry
 from gateway.store import OutgoingReceipt, Signed, Store, inbox, journal, outbox
-from gateway.store.chain import Entry
 from gateway.store.inbox import Arrival, Stored
 from gateway.store.scratch import fresh_database
 

@@ -58,3 +58,30 @@
 
   new EventSource(region.getAttribute("data-live")).addEventListener("change", refresh);
 })();
+
+// Obligation countdowns on the message page: each `.countdown[data-due]` says "in 3 h 12 min" (or
+// "overdue by ...") as rendered by the server; this updates the words each minute from the same
+// templates (data-in, data-over), on the node's clock (data-now: its time when it drew the page, so a
+// browser whose clock is off still counts right). Without the script the text is the server's.
+(function () {
+  "use strict";
+  var clocks = document.querySelectorAll(".countdown[data-due]");
+  if (!clocks.length) {
+    return;
+  }
+  var loaded = Date.now();
+  var skew = Date.parse(clocks[0].getAttribute("data-now")) - loaded || 0;
+  function tick() {
+    var now = Date.now() + skew;
+    clocks.forEach(function (clock) {
+      var left = Date.parse(clock.getAttribute("data-due")) - now;
+      var minutes = Math.floor(Math.abs(left) / 60000);
+      var template = clock.getAttribute(left >= 0 ? "data-in" : "data-over");
+      clock.textContent = template
+        .replace("{h}", String(Math.floor(minutes / 60)))
+        .replace("{m}", String(minutes % 60));
+      clock.classList.toggle("error", left < 0);
+    });
+  }
+  window.setInterval(tick, 60000);
+})();

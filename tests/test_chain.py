@@ -1,5 +1,5 @@
 """The hash of a log entry is fixed forever (every stored chain depends on it): the written-out JSON
-of gateway.store.chain.entry_hash must be byte for byte the compact `json.dumps` of the entry."""
+of gateway.chain.entry_hash must be byte for byte the compact `json.dumps` of the entry."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.store import chain
+from gateway import chain
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)  # quotes, controls, Cyrillic…
 

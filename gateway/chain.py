@@ -50,9 +50,12 @@ def _text(value: str | None) -> str:
     return "null" if value is None else str(encode_basestring(value))
 
 
-def first_break(entries: Iterable[Entry]) -> tuple[int, str] | None:
-    """The first entry whose link or hash does not hold, with the reason; None when intact."""
-    previous_hash, expected_seq = GENESIS, 1
+def first_break(
+    entries: Iterable[Entry], expected_seq: int = 1, previous_hash: str = GENESIS
+) -> tuple[int, str] | None:
+    """The first entry whose link or hash does not hold, with the reason; None when intact. By
+    default the whole chain from its genesis; a segment starts at *expected_seq* after the entry
+    whose hash is *previous_hash*."""
     for entry in entries:
         if entry.seq != expected_seq:
             return entry.seq, f"sequence gap: expected {expected_seq}"
