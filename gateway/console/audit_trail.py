@@ -25,6 +25,8 @@ KNOWN = (  # the acts offered in the filter's list; any other act name is accept
     "console-login-failed",
     "console-logout",
     "console-exported",
+    "console-viewed",
+    "console-evidence",
     "user-added",
     "user-password-set",
     "user-disabled",

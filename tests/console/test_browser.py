@@ -9,26 +9,16 @@ import asyncio
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from gateway import paths
 from gateway.store import journal
+from tests.console.axe import assert_accessible
 from tests.node.harness import National, World, node_store, submission, wait_for_consumer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "marker-incident.xml"
 PASSWORD = "correct horse battery staple"
 
@@ -62,17 +52,10 @@ def add_user(config: Path, name: str, role: str) -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def shot(page: Page, folder: Path, name: str) -> None:
+    """Check the page with axe-core (no serious or critical violation), then save its screenshot:
+    every page a browser test shows is both an artifact and an accessibility check."""
+    assert_accessible(page, name)
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")

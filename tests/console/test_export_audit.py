@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from gateway.store import filler
 from tests.console.axe import assert_accessible
 from tests.console.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     _wait_ready,
     add_user,
@@ -30,16 +27,6 @@ from tests.node.harness import World, node_store
 
 ROWS = 1_200  # more than two keyset reads of the export
 START = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _log_in(page: Page, base: str, name: str) -> None:

@@ -19,10 +19,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.console.test_browser import PASSWORD, SAMPLE, _wait_ready, add_user, browser, free_port, shot
+from tests.console.test_browser import PASSWORD, SAMPLE, _wait_ready, add_user, free_port, shot
 from tests.node.harness import National, World, submission, wait_for_consumer
 
-__all__ = ["browser"]
 TOKEN = "prometheus-scrapes-with-this-token-0123"
 
 

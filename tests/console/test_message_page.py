@@ -32,13 +32,13 @@ from gateway.wire.receipt import Acknowledgement, build_receipt, digest_of
 from gateway.wire.signing import SigningKey, sign
 from tests.console.test_app import PROFILES, log_in, store
 from tests.console.test_app import run as run_at
-from tests.console.test_browser import PASSWORD, _wait_ready, add_user, browser, free_port, shot
+from tests.console.test_browser import PASSWORD, _wait_ready, add_user, free_port, shot
 from tests.node.conftest import world
 from tests.node.harness import National, World, node_store, submission, wait_for_consumer
 
-# The fixtures: store (SQLite and PostgreSQL, a viewer and an admin, 120 unsigned rows), the browser
+# The fixtures: store (SQLite and PostgreSQL, a viewer and an admin, 120 unsigned rows)
 # and the world of real nodes.
-__all__ = ["browser", "store", "world"]
+__all__ = ["store", "world"]
 SAMPLE = paths.SAMPLES / "kz-uz-border-2024" / "crossing-restriction.xml"
 
 
