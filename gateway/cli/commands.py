@@ -18,8 +18,7 @@ from gateway.bench import store as bench_store_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
 from gateway.cli import escalations as escalation_commands
-from gateway.cli import treaty_calendar
-from gateway.cli.output import one_line
+from gateway.cli import treaty_calendar, verify_report
 from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import logs
 from gateway.node.clock import clock_for
@@ -31,10 +30,10 @@ from gateway.render import render_form
 from gateway.store import Store, journal, quarantine, views
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
-from gateway.wire.dossier import DOSSIER_LIMITS, check_documents
+from gateway.wire.dossier import DOSSIER_LIMITS
 from gateway.wire.dsig import remove_enveloped
-from gateway.wire.envelope import DOSSIER, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
-from gateway.wire.parsing import DEFAULT_LIMITS, parse, root_tag
+from gateway.wire.envelope import parse_time, signature_of
+from gateway.wire.parsing import DEFAULT_LIMITS, parse
 from gateway.wire.signing import SigningKey
 from gateway.wire.signing import sign as sign_envelope
 from gateway.wire.trust import TrustStore
@@ -95,29 +94,13 @@ def verify(args: argparse.Namespace) -> None:
     at = _at(args.at)
     trust = TrustStore.from_dir(args.trust)
     data = read_input(args.file, DOSSIER_LIMITS.max_bytes)
-    # Only a dossier may be larger than a wire message (it holds several); its root says which.
-    big_dossier = len(data) > DEFAULT_LIMITS.max_bytes and root_tag(data) == DOSSIER
-    limits = DOSSIER_LIMITS if big_dossier else DEFAULT_LIMITS
-    verified = verify_bytes(data, trust, at, limits, SIGNED_DOCUMENTS)
-    contract = Contract.default()
-    message = contract.check(verified.root, verified.header)
-    subject = verified.certificate.subject.rfc4514_string()
-    print(
-        one_line(
-            f"verified: {message.header.profile} {message.header.type} {message.header.message_id} "
-            f"signed by side {verified.side} ({subject}) at {format_time(at)}"
-        )
-    )
-    if verified.root.tag != DOSSIER:
-        return
-    checked = check_documents(verified.root, trust, at, contract)
-    for item in checked:
-        outcome = f"signed by side {item.signer}" if item.problem is None else f"FAILED: {item.problem}"
-        print("  " + one_line(f"{item.role:<9} {item.message_id} {outcome}"))
-    failed = [item for item in checked if item.problem is not None]
+    result = verify_report.report(data, trust, at)
+    for line in result.lines:
+        print(line)
+    failed = result.failed
     if failed:
         raise WireError(
-            f"{len(failed)} of {len(checked)} documents in the dossier do not verify "
+            f"{len(failed)} of {len(result.checked)} documents in the dossier do not verify "
             f"(first: {failed[0].role} {failed[0].message_id}: {failed[0].problem})",
             reason=Reason.DOSSIER_DOCUMENT_INVALID,
         )
