@@ -19,6 +19,7 @@ from gateway.node.sweeper import SweepRun
 from gateway.profiles import Profile
 from gateway.roles import Role
 from gateway.store import Store, Tx, users
+from gateway.wire.trust import TrustStore
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -45,6 +46,7 @@ class Context:
     last_sweep: Callable[[], SweepRun | None] = _no_sweep  # this node's last obligations sweep
     changes: Changes = field(default_factory=Changes)  # the node calls changes.changed() after a change
     throttle: Throttle = field(default_factory=Throttle)
+    trust: TrustStore | None = None  # the node's trust store: a dossier verified in place
 
     @property
     def zone(self) -> ZoneInfo:

@@ -11,9 +11,12 @@ import pytest
 from gateway.console import i18n, pages
 from gateway.console.certificates import Held
 from gateway.console.messages_log import DIRECTIONS, STATES, WINDOWS
-from gateway.lifecycle import EscalationState
+from gateway.lifecycle import EscalationState, ObligationState
+from gateway.profiles import Channel
+from gateway.profiles.model import LEVELS
 from gateway.reasons import Reason
 from gateway.roles import Role
+from gateway.rules.deadlines import Duty
 from gateway.transport.depths import watched
 from gateway.transport.topology import Names
 from gateway.wire.receipt import STATUSES
@@ -25,6 +28,8 @@ CONSOLE_REASONS = [
     Reason.CSRF_TOKEN_INVALID,
     Reason.ROLE_INSUFFICIENT,
     Reason.USAGE_INVALID,
+    Reason.ESCALATION_UNKNOWN,
+    Reason.ESCALATION_TRANSITION_INVALID,
 ]
 
 
@@ -54,6 +59,9 @@ def test_every_key_the_console_names_exists() -> None:
     named |= {f"health.queues.{role}" for role in watched(Names("KZ"))}
     named |= {f"health.owes.{d}" for d in DIRECTIONS} | {f"health.held.{held.value}" for held in Held}
     named |= {f"health.escalation.{state.value}" for state in EscalationState}
+    named |= {f"board.duty.{duty.value}" for duty in Duty} | {f"board.rung.{level}" for level in LEVELS}
+    named |= {f"board.channel.{channel.value}" for channel in Channel}
+    named |= {f"escalations.obligation_state.{state.value}" for state in ObligationState}
     named = {key for key in named if not key.endswith(".")}  # t("state." ~ s): listed above
     assert len(named) > 60
     assert sorted(key for key in named if not i18n.catalogue("ru").has(key)) == []
