@@ -58,3 +58,57 @@
 
   new EventSource(region.getAttribute("data-live")).addEventListener("change", refresh);
 })();
+
+// Countdowns on the obligations board: every 30 s, each row's "in 1 d 3 h" / "overdue by 2 h" is
+// computed again in the browser from its <time datetime> and the server's time when the page was
+// made (data-now: the node's clock, which may differ from this computer's), with the page's own
+// words (data-due-in, data-overdue-by, data-unit-*). No request; the server wrote the first text.
+(function () {
+  "use strict";
+  var MINUTES_PER_DAY = 24 * 60;
+  var seenNow = null;
+  var offset = 0; // server time minus this computer's time, ms
+
+  function parts(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var days = Math.floor(minutes / MINUTES_PER_DAY);
+    var rest = minutes - days * MINUTES_PER_DAY;
+    var hours = Math.floor(rest / 60);
+    minutes = rest - hours * 60;
+    if (days) { return [["d", days], ["h", hours]]; }
+    if (hours) { return [["h", hours], ["min", minutes]]; }
+    return [["min", minutes]];
+  }
+
+  function tick() {
+    var board = document.querySelector("[data-now]");
+    if (!board) {
+      return;
+    }
+    var now = board.getAttribute("data-now");
+    if (now !== seenNow) { // a fresh table (live refresh) carries the server's time again
+      seenNow = now;
+      offset = Date.parse(now) - Date.now();
+    }
+    var at = Date.now() + offset;
+    board.querySelectorAll("td.due").forEach(function (cell) {
+      var time = cell.querySelector("time[datetime]");
+      var label = cell.querySelector(".countdown");
+      if (!time || !label) {
+        return;
+      }
+      var left = (Date.parse(time.getAttribute("datetime")) - at) / 1000;
+      var span = parts(Math.abs(left)).map(function (part) {
+        return board.getAttribute("data-unit-" + part[0]).replace("{n}", String(part[1]));
+      }).join(" ");
+      var words = board.getAttribute(left < 0 ? "data-overdue-by" : "data-due-in");
+      label.textContent = words.replace("{span}", span);
+      cell.parentNode.classList.toggle("overdue", left < 0);
+    });
+  }
+
+  if (document.querySelector("[data-now]")) {
+    tick();
+    window.setInterval(tick, 30000);
+  }
+})();
