@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from gateway.lifecycle import ObligationState
 from gateway.store.schema import obligations
+from gateway.store.sql import const
 from gateway.store.times import aware, naive
 
 
@@ -52,7 +53,7 @@ _SELECT = select(*(obligations.c[name] for name in _FIELDS))
 
 
 def _conditions(wanted: BoardFilter) -> list[Any]:
-    conditions: list[Any] = [obligations.c.state == ObligationState.OPEN.value]
+    conditions: list[Any] = [obligations.c.state == const(ObligationState.OPEN)]  # the partial index's
     if wanted.peer is not None:
         conditions.append(obligations.c.peer == wanted.peer)
     if wanted.profile is not None:

@@ -11,6 +11,7 @@ trail. axe-core on every page; screenshots in Russian and Kazakh under the test'
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
@@ -180,6 +181,15 @@ def _escalations(uz: Page, base: str, shots: Path, first: str) -> None:
     row = _row(uz, first)
     assert "кешіктірілді" in row.inner_text() and "келісім мерзімі" in row.inner_text()
     assert "overdue" in (row.get_attribute("class") or "")
+    # The countdown is computed again in the browser from the node's time (days ahead of this
+    # computer's: the clock was moved), without asking the server anything.
+    requests: list[str] = []
+    uz.on("request", lambda request: requests.append(request.url))
+    label = row.locator(".countdown")
+    label.evaluate("element => { element.textContent = ''; }")
+    uz.wait_for_function("e => e.textContent !== ''", arg=label.element_handle(), timeout=35000)
+    assert re.fullmatch(r"\d+ (тәул\.|сағ|мин)( \d+ (сағ|мин))? кешіктірілді", label.inner_text())
+    assert requests == [], "the countdown asked the server for something"
     assert_accessible(uz, "board-kk")
     shot(uz, shots, "board-kk")
 
