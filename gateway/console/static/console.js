@@ -1,7 +1,8 @@
-// The console's only script, served by the node itself. Live message log: the server pushes a
-// `change` event (server-sent events, /api/live) when the node stored or changed something; the
-// page then fetches its own view once and shows the new rows on top, marked. No polling: with
-// nothing changing, nothing is requested. Without this script every page still works.
+// The console's only script, served by the node itself. Live pages (the message log, the
+// obligations board: a `data-live` region): the server pushes a `change` event (server-sent events,
+// /api/live) when the node stored or changed something; the page then fetches its own view once and
+// shows it, new rows marked. No polling: with nothing changing, nothing is requested. Without this
+// script every page still works.
 (function () {
   "use strict";
   var region = document.querySelector("[data-live]");
@@ -12,9 +13,12 @@
   var busy = false;
   var again = false;
 
-  function newest(root) {
-    var row = root.querySelector("tr[data-seq]");
-    return row ? Number(row.getAttribute("data-seq")) : 0;
+  function newest(root) { // the highest seq shown (the log's first row; anywhere on the board)
+    var highest = 0;
+    root.querySelectorAll("tr[data-seq]").forEach(function (row) {
+      highest = Math.max(highest, Number(row.getAttribute("data-seq")));
+    });
+    return highest;
   }
 
   function show(html) {
