@@ -6,11 +6,15 @@ acts are audited with the console user as actor."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import timedelta
 from typing import Any
 
+from aiohttp.test_utils import TestClient, TestServer
+
+from gateway.console import app
 from gateway.console.context import Context
 from gateway.console.countdown import parts
 from gateway.console.passwords import hash_password
@@ -21,7 +25,9 @@ from gateway.rules.deadlines import Deadline, Duty
 from gateway.rules.ladder import climb
 from gateway.store import Tx, escalations, journal, obligations, users
 from gateway.store.obligations import NewObligation
+from gateway.store.rows import Signed
 from gateway.store.rungs import Step, escalate
+from gateway.wire.trust import TrustStore
 from tests.console.test_app import NOW, PASSWORD, PROFILES, csrf_of, log_in, run, store
 
 __all__ = ["store"]
@@ -171,3 +177,38 @@ def test_acting_on_an_escalation_takes_an_operator_and_a_note(store: Any) -> Non
     ]
     assert acts[1][1]["note"] == "передано в МИД, нота 14/2026"
     assert re.fullmatch(r"\d+", str(acts[0][1]["escalation"]))
+
+
+def test_a_dossier_that_does_not_verify_says_so_in_place(store: Any) -> None:
+    """A dossier whose bytes are not a signed document: downloaded as stored; verified in place with
+    the node's trust store, the page shows the failure line and says the dossier does not verify."""
+    _prepare(store)
+    config, opened = store
+    (escalation,) = opened.read(escalations.listing)
+    forged = Signed("cccccccc-0000-4000-8000-000000000009", b"<Dossier>not signed</Dossier>", "0" * 64, NOW)
+    opened.write(lambda tx: escalations.add_dossier(tx.conn, forged, escalation.id, LATE, NOW))
+    context = Context(
+        config,
+        config.console,
+        opened,
+        lambda: NOW,
+        PROFILES,
+        lambda: True,
+        trust=TrustStore.from_dir(config.trust),
+    )
+
+    async def main() -> None:
+        async with TestClient(TestServer(app.build(context))) as client:
+            assert (await log_in(client, "viewer1")).status == 303
+            page = await (await client.get("/escalations")).text()
+            assert f'href="/escalations/{escalation.id}/dossier"' in page
+            download = await client.get(f"/escalations/{escalation.id}/dossier")
+            assert download.status == 200 and await download.read() == forged.payload
+            assert forged.document_id in download.headers["Content-Disposition"]
+            checked = await (await client.get(f"/escalations?verify={escalation.id}")).text()
+            assert "Досье не прошло проверку." in checked
+            assert re.search(r'<pre class="verified"[^>]*>FAILED: [a-z-]+: ', checked), checked
+            bad = await client.get("/escalations?verify=x1")
+            assert bad.status == 400 and "«verify»" in await bad.text()
+
+    asyncio.run(main())
