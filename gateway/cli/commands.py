@@ -18,8 +18,7 @@ from gateway.bench import store as bench_store_module
 from gateway.bench import sweep as bench_sweep_module
 from gateway.bench import wire as bench
 from gateway.cli import escalations as escalation_commands
-from gateway.cli import treaty_calendar
-from gateway.cli.output import one_line
+from gateway.cli import treaty_calendar, verify_report
 from gateway.errors import GatewayError, InputError, WireError
 from gateway.node import logs
 from gateway.node.clock import clock_for
@@ -31,11 +30,9 @@ from gateway.render import render_form
 from gateway.store import Store, journal, quarantine, views
 from gateway.wire.codec import Codec
 from gateway.wire.contract import Contract, Message
-from gateway.wire.dossier import DOSSIER_LIMITS
-from gateway.wire.embedded import check_documents
-from gateway.wire.envelope import DOSSIER, EVIDENCE, SIGNED_DOCUMENTS, format_time, parse_time, signature_of
-from gateway.wire.evidence import EVIDENCE_LIMITS, check_chain
-from gateway.wire.parsing import DEFAULT_LIMITS, Limits, parse, root_tag
+from gateway.wire.envelope import parse_time, signature_of
+from gateway.wire.evidence import EVIDENCE_LIMITS
+from gateway.wire.parsing import DEFAULT_LIMITS, parse
 from gateway.wire.signing import SigningKey
 from gateway.wire.signing import sign as sign_envelope
 from gateway.wire.trust import TrustStore
@@ -91,51 +88,19 @@ def _at(text: str | None) -> datetime:
         raise InputError(f"--at {text!r}: {exc}", reason=Reason.USAGE_INVALID) from exc
 
 
-def _limits(data: bytes) -> Limits:
-    """A dossier or an evidence file may be larger than a wire message (it holds several); its root
-    says which."""
-    tag = root_tag(data) or ""
-    if len(data) <= DEFAULT_LIMITS.max_bytes and tag != EVIDENCE:
-        return DEFAULT_LIMITS
-    return {DOSSIER: DOSSIER_LIMITS, EVIDENCE: EVIDENCE_LIMITS}.get(tag, DEFAULT_LIMITS)
-
-
 def verify(args: argparse.Namespace) -> None:
     """Verify a signed notice, receipt, dossier or evidence file; for a dossier or evidence, every
     message it holds as well, and for evidence the log chain it carries."""
     at = _at(args.at)
     trust = TrustStore.from_dir(args.trust)
     data = read_input(args.file, EVIDENCE_LIMITS.max_bytes)
-    verified = verify_bytes(data, trust, at, _limits(data), SIGNED_DOCUMENTS)
-    contract = Contract.default()
-    message = contract.check(verified.root, verified.header)
-    subject = verified.certificate.subject.rfc4514_string()
-    print(
-        one_line(
-            f"verified: {message.header.profile} {message.header.type} {message.header.message_id} "
-            f"signed by side {verified.side} ({subject}) at {format_time(at)}"
-        )
-    )
-    if verified.root.tag not in (DOSSIER, EVIDENCE):
-        return
-    _check_embedded(verified.root, trust, at, contract)
-    if verified.root.tag == EVIDENCE:
-        proof = check_chain(verified.root)
-        print(
-            f"  chain: entries {proof.first}..{proof.last} intact, head {proof.last} {proof.head_hash} "
-            f"({proof.about} about the case)"
-        )
-
-
-def _check_embedded(root: etree._Element, trust: TrustStore, at: datetime, contract: Contract) -> None:
-    checked = check_documents(root, trust, at, contract)
-    for item in checked:
-        outcome = f"signed by side {item.signer}" if item.problem is None else f"FAILED: {item.problem}"
-        print("  " + one_line(f"{item.role:<12} {item.message_id} {outcome}"))
-    failed = [item for item in checked if item.problem is not None]
+    result = verify_report.report(data, trust, at)
+    for line in result.lines:
+        print(line)
+    failed = result.failed
     if failed:
         raise WireError(
-            f"{len(failed)} of {len(checked)} documents in the {etree.QName(root).localname} do not verify "
+            f"{len(failed)} of {len(result.checked)} documents in the {result.kind} do not verify "
             f"(first: {failed[0].role} {failed[0].message_id}: {failed[0].problem})",
             reason=Reason.DOSSIER_DOCUMENT_INVALID,
         )

@@ -14,6 +14,8 @@ from gateway.console import access as access_rules
 from gateway.console import (
     audit_trail,
     auth,
+    board,
+    escalations_page,
     evidence,
     export,
     health,
@@ -26,6 +28,7 @@ from gateway.console import (
 )
 from gateway.console.access import access, public
 from gateway.console.audit_trail import AuditPage
+from gateway.console.board import BoardPage
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.health_page import HealthView
 from gateway.console.message_model import MessageView
@@ -60,6 +63,8 @@ async def static(request: web.Request) -> web.StreamResponse:
 # to the roles its handler declares (gateway.console.access). Part 2 adds its pages here.
 PAGES = [
     (web.get("/", messages_log.log_page, name="log"), "log.title"),
+    (web.get("/board", board.board_page, name="board"), "board.title"),
+    (web.get("/escalations", escalations_page.escalations_page, name="escalations"), "escalations.title"),
     (web.get("/health", health_page.health_page, name="health"), "health.title"),
     (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
 ]
@@ -73,11 +78,15 @@ ROUTES = [
     api("/api/messages/{message_id}", message_page.api_message, MessageView, name="api-message"),
     api("/api/health", health_page.api_health, HealthView, name="api-health"),
     api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
+    api("/api/board", board.api_board, BoardPage, *board.QUERY, name="api-board"),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
     api("/api/openapi.json", openapi.openapi_json, dict[str, Any], name="api-openapi"),
     web.get("/export.csv", export.export_csv, name="export-csv"),
     web.get("/export.json", export.export_json, name="export-json"),
     web.get("/metrics", metrics.metrics, name="metrics"),
+    web.get("/escalations/{id}/dossier", escalations_page.dossier_download, name="escalation-dossier"),
+    web.post("/escalations/{id}/ack", escalations_page.escalation_ack, name="escalation-ack"),
+    web.post("/escalations/{id}/resolve", escalations_page.escalation_resolve, name="escalation-resolve"),
     web.get("/login", auth.login_form, name="login-form"),
     web.post("/login", auth.login, name="login"),
     web.post("/logout", auth.logout, name="logout"),

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from gateway.console import access, i18n, openapi, pages, refusals, timeline
 from gateway.console.context import SESSION, Context, context_of
+from gateway.console.countdown import countdown
 from gateway.console.message_model import LinkView, MessageView, ObligationView, Rendering
 from gateway.console.signature import checked
 from gateway.errors import GatewayError
@@ -120,17 +121,10 @@ def _as_page(request: web.Request, view: MessageView) -> web.StreamResponse:
         "message.html",
         view=view,
         diagram=diagram,
-        countdown=lambda due: countdown(t, due, now),
+        countdown=lambda due: countdown(due, now, t)[1],
         now=now,
         timeline_limit=cases.TIMELINE_ENTRIES,
     )
-
-
-def countdown(t: i18n.Catalogue, due: datetime, now: datetime) -> str:
-    """ "in 3 h 12 min" or "overdue by 1 h 5 min" (console.js updates it each minute)."""
-    minutes = int(abs((due - now).total_seconds()) // 60)
-    hours, rest = divmod(minutes, 60)
-    return t("obligation.due_in" if due >= now else "obligation.overdue", h=hours, m=rest)
 
 
 def _as_json(_: web.Request, view: MessageView) -> web.StreamResponse:

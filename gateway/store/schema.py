@@ -164,6 +164,14 @@ Index(
     postgresql_where=obligations.c.next_at.isnot(None),
 )
 Index("ix_obligations_message", obligations.c.message_id)  # a message's obligations, either direction
+# The board's read: the open obligations, soonest due first (gateway/store/board.py).
+Index(
+    "ix_obligations_open_due",
+    obligations.c.due_at,
+    obligations.c.id,
+    sqlite_where=obligations.c.state == "open",
+    postgresql_where=obligations.c.state == "open",
+)
 
 # Every rung an obligation reached; acknowledged and resolved by people, with a note. The unique
 # pair makes a rung impossible to reach twice, even across a crash in the middle of a sweep.

@@ -14,8 +14,10 @@ from gateway.console.message_model import LINK_ROLES
 from gateway.console.messages_log import DIRECTIONS, STATES, WINDOWS
 from gateway.lifecycle import EscalationState, ObligationState
 from gateway.profiles import Channel
+from gateway.profiles.model import LEVELS
 from gateway.reasons import Reason
 from gateway.roles import Role
+from gateway.rules.deadlines import Duty
 from gateway.transport.depths import watched
 from gateway.transport.topology import Names
 from gateway.wire.receipt import STATUSES
@@ -30,6 +32,8 @@ CONSOLE_REASONS = [
     Reason.MESSAGE_UNKNOWN,
     Reason.MESSAGE_UNREADABLE,
     Reason.EVIDENCE_TOO_LARGE,
+    Reason.ESCALATION_UNKNOWN,
+    Reason.ESCALATION_TRANSITION_INVALID,
 ]
 
 
@@ -73,6 +77,9 @@ def test_every_key_the_console_names_exists() -> None:
         f"obligation.{prefix}_{value}" for prefix, values in OBLIGATION_WORDS.items() for value in values
     }
     named |= {f"signature.role_{role}" for role in ("signer", "anchor")}
+    named |= {f"board.duty.{duty.value}" for duty in Duty} | {f"board.rung.{level}" for level in LEVELS}
+    named |= {f"board.channel.{channel.value}" for channel in Channel}
+    named |= {f"escalations.obligation_state.{state.value}" for state in ObligationState}
     named = {key for key in named if not key.endswith((".", "_"))}  # t("state." ~ s): listed above
     assert len(named) > 60
     assert sorted(key for key in named if not i18n.catalogue("ru").has(key)) == []

@@ -1,7 +1,8 @@
-// The console's only script, served by the node itself. Live message log: the server pushes a
-// `change` event (server-sent events, /api/live) when the node stored or changed something; the
-// page then fetches its own view once and shows the new rows on top, marked. No polling: with
-// nothing changing, nothing is requested. Without this script every page still works.
+// The console's only script, served by the node itself. Live pages (the message log, the
+// obligations board: a `data-live` region): the server pushes a `change` event (server-sent events,
+// /api/live) when the node stored or changed something; the page then fetches its own view once and
+// shows it, new rows marked. No polling: with nothing changing, nothing is requested. Without this
+// script every page still works.
 (function () {
   "use strict";
   var region = document.querySelector("[data-live]");
@@ -12,9 +13,12 @@
   var busy = false;
   var again = false;
 
-  function newest(root) {
-    var row = root.querySelector("tr[data-seq]");
-    return row ? Number(row.getAttribute("data-seq")) : 0;
+  function newest(root) { // the highest seq shown (the log's first row; anywhere on the board)
+    var highest = 0;
+    root.querySelectorAll("tr[data-seq]").forEach(function (row) {
+      highest = Math.max(highest, Number(row.getAttribute("data-seq")));
+    });
+    return highest;
   }
 
   function show(html) {
@@ -59,29 +63,55 @@
   new EventSource(region.getAttribute("data-live")).addEventListener("change", refresh);
 })();
 
-// Obligation countdowns on the message page: each `.countdown[data-due]` says "in 3 h 12 min" (or
-// "overdue by ...") as rendered by the server; this updates the words each minute from the same
-// templates (data-in, data-over), on the node's clock (data-now: its time when it drew the page, so a
-// browser whose clock is off still counts right). Without the script the text is the server's.
+// Countdowns of obligations (the board, a message page): every 30 s, each `td.due` cell's "in 1 d 3 h" /
+// "overdue by 2 h" is computed again in the browser from its <time datetime> and the node's time when
+// it drew the page (data-now on the holding element: the node's clock, which may differ from this
+// computer's), with the page's own words (data-due-in, data-overdue-by, data-unit-*; see
+// templates/countdown.html and gateway/console/countdown.py). No request; the server wrote the first text.
 (function () {
   "use strict";
-  var clocks = document.querySelectorAll(".countdown[data-due]");
-  if (!clocks.length) {
-    return;
+  var MINUTES_PER_DAY = 24 * 60;
+  var offsets = {}; // the node's time minus this computer's, ms, by the data-now a holder carries
+
+  function parts(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var days = Math.floor(minutes / MINUTES_PER_DAY);
+    var rest = minutes - days * MINUTES_PER_DAY;
+    var hours = Math.floor(rest / 60);
+    minutes = rest - hours * 60;
+    if (days) { return [["d", days], ["h", hours]]; }
+    if (hours) { return [["h", hours], ["min", minutes]]; }
+    return [["min", minutes]];
   }
-  var loaded = Date.now();
-  var skew = Date.parse(clocks[0].getAttribute("data-now")) - loaded || 0;
-  function tick() {
-    var now = Date.now() + skew;
-    clocks.forEach(function (clock) {
-      var left = Date.parse(clock.getAttribute("data-due")) - now;
-      var minutes = Math.floor(Math.abs(left) / 60000);
-      var template = clock.getAttribute(left >= 0 ? "data-in" : "data-over");
-      clock.textContent = template
-        .replace("{h}", String(Math.floor(minutes / 60)))
-        .replace("{m}", String(minutes % 60));
-      clock.classList.toggle("error", left < 0);
+
+  function update(holder) {
+    var now = holder.getAttribute("data-now");
+    if (!(now in offsets)) { // a fresh table (live refresh) carries the node's time again
+      offsets[now] = Date.parse(now) - Date.now();
+    }
+    var at = Date.now() + offsets[now];
+    holder.querySelectorAll("td.due").forEach(function (cell) {
+      var time = cell.querySelector("time[datetime]");
+      var label = cell.querySelector(".countdown");
+      if (!time || !label) {
+        return;
+      }
+      var left = (Date.parse(time.getAttribute("datetime")) - at) / 1000;
+      var span = parts(Math.abs(left)).map(function (part) {
+        return holder.getAttribute("data-unit-" + part[0]).replace("{n}", String(part[1]));
+      }).join(" ");
+      var words = holder.getAttribute(left < 0 ? "data-overdue-by" : "data-due-in");
+      label.textContent = words.replace("{span}", span);
+      cell.parentNode.classList.toggle("overdue", left < 0);
     });
   }
-  window.setInterval(tick, 60000);
+
+  function tick() {
+    document.querySelectorAll("[data-now]").forEach(update);
+  }
+
+  if (document.querySelector("[data-now]")) {
+    tick();
+    window.setInterval(tick, 30000);
+  }
 })();

@@ -1,0 +1,177 @@
+"""The obligations board: per link, what the peer owes us and what we owe the peer, soonest due
+first, with a countdown, the article and channel, whether the deadline is the agreement's (`text`)
+or ours (`default`), the rung reached and the next one. The page at `/board`, its JSON twin at
+`/api/board`; both read the same `BoardView`. Open obligations only, at most `LIMIT` (the page says
+when more match). The query string: `link`, `direction`, `overdue=1`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiohttp import web
+from yarl import URL
+
+from gateway.console import access, i18n, openapi, pages, refusals
+from gateway.console.context import Context, context_of
+from gateway.console.countdown import countdown
+from gateway.console.openapi import Param
+from gateway.lifecycle import Direction
+from gateway.profiles import Profile
+from gateway.reasons import Reason
+from gateway.store import board
+from gateway.store.board import BoardFilter, Owed
+
+LIMIT = 200  # the board shows at most this many open obligations, soonest due first
+DIRECTIONS = [direction.value for direction in Direction]
+
+
+class BadQuery(ValueError):
+    """A query parameter no filter can be made of; its name is the message."""
+
+
+def parse(query: Mapping[str, str], links: list[str], now: datetime) -> BoardFilter:
+    """The board's filter from a query string (pure); raises BadQuery naming the parameter."""
+    link = query.get("link", "").strip()
+    if link and link not in links:
+        raise BadQuery("link")
+    direction = query.get("direction", "").strip()
+    if direction and direction not in DIRECTIONS:
+        raise BadQuery("direction")
+    overdue = query.get("overdue", "").strip()
+    if overdue not in ("", "1"):
+        raise BadQuery("overdue")
+    peer, _, profile = link.partition("/")
+    return BoardFilter(peer or None, profile or None, direction or None, now if overdue else None)
+
+
+@dataclass(frozen=True)
+class BoardItem(Owed):
+    """An open obligation with its link, whether it is overdue, its ladder's rung reached and next,
+    and for a reply we owe, the compose form that answers it."""
+
+    link: str
+    overdue: bool
+    rung: str | None  # the rung reached (its level); None: none yet
+    next_rung: str | None  # the next rung's level; None: the top was reached or it never escalates
+    answer: str | None  # the compose form's URL, prefilled; None: nothing for us to write
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """The open obligations, soonest due first; *total*: how many match, of which *items* are the
+    first *limit* at most; *now*: the node's time they were judged at."""
+
+    now: datetime
+    items: list[BoardItem]
+    total: int
+    limit: int
+
+
+def _rungs(profiles: Mapping[str, Profile], item: Owed) -> tuple[str | None, str | None]:
+    found = profiles.get(item.profile)
+    if found is None:
+        return None, None
+    try:
+        ladder = found.ladder_of(item.type, item.channel).rungs
+    except KeyError:
+        return None, None
+    reached = ladder[item.level].level if 0 <= item.level < len(ladder) else None
+    following = item.level + 1
+    upcoming = ladder[following].level if item.next_at and following < len(ladder) else None
+    return reached, upcoming
+
+
+def answer_url(item: Owed) -> str | None:
+    """The compose form prefilled to answer what we owe: the link, the reply type, in_reply_to."""
+    if item.direction != Direction.IN or not item.expects:
+        return None
+    query = {"link": f"{item.peer}/{item.profile}", "type": item.expects, "in_reply_to": item.message_id}
+    return str(URL("/compose").with_query(query))
+
+
+def annotate(context: Context, item: Owed, now: datetime) -> BoardItem:
+    reached, upcoming = _rungs(context.profiles, item)
+    found = context.profiles.get(item.profile)
+    entry = found.types.get(item.type) if found else None
+    channel = item.channel or (entry.channel.value if entry else None)  # older rows: the type's first
+    return BoardItem(
+        **{**vars(item), "channel": channel},
+        link=f"{item.peer}/{item.profile}",
+        overdue=item.due_at < now,
+        rung=reached,
+        next_rung=upcoming,
+        answer=answer_url(item),
+    )
+
+
+async def board_view(request: web.Request) -> BoardPage:
+    context = context_of(request)
+    now = context.clock()
+    wanted = parse(request.query, [link.name for link in context.config.links], now)
+    items = await context.read(board.open_items, wanted, LIMIT)
+    total = len(items) if len(items) < LIMIT else await context.read(board.open_count, wanted)
+    return BoardPage(now, [annotate(context, item, now) for item in items], total, LIMIT)
+
+
+def _type_title(context: Context, item: BoardItem, lang: str) -> str:
+    found = context.profiles.get(item.profile)
+    entry = found.types.get(item.type) if found else None
+    if entry is None:
+        return item.type
+    return entry.title.get(lang) or entry.title["ru"]  # uz, az: the prevailing Russian text
+
+
+def _sections(context: Context, view: BoardPage) -> list[tuple[str, list[tuple[str, list[BoardItem]]]]]:
+    """[(link, [(direction, items soonest due first)])] for every link of the node, out before in."""
+    sections = []
+    for link in context.config.links:
+        mine = [item for item in view.items if item.link == link.name]
+        sections.append((link.name, [(d, [i for i in mine if i.direction == d]) for d in ("out", "in")]))
+    return sections
+
+
+def _as_page(request: web.Request, view: BoardPage) -> web.StreamResponse:
+    context = context_of(request)
+    lang = pages.language(request)
+    t = i18n.catalogue(lang)
+    return pages.render(
+        request,
+        "board.html",
+        view=view,
+        sections=_sections(context, view),
+        titles={item.id: _type_title(context, item, lang) for item in view.items},
+        countdowns={item.id: countdown(item.due_at, view.now, t)[1] for item in view.items},
+        query=request.query,
+        links=[link.name for link in context.config.links],
+        directions=DIRECTIONS,
+        now=view.now.astimezone(UTC),
+    )
+
+
+def _as_json(_: web.Request, view: BoardPage) -> web.StreamResponse:
+    return web.json_response(openapi.plain(view))
+
+
+_STRING = {"type": "string"}
+QUERY = (
+    Param("link", _STRING, "PEER/profile, one of the node's links"),
+    Param("direction", {"enum": DIRECTIONS}, "out: the peer owes us, in: we owe the peer"),
+    Param("overdue", {"enum": ["1"]}, "1: only what is past its due time"),
+)
+
+
+def _rendering(render: Callable[[web.Request, BoardPage], web.StreamResponse]) -> access.Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        try:
+            view = await board_view(request)
+        except BadQuery as exc:
+            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+        return render(request, view)
+
+    return handler
+
+
+board_page = access.viewer(_rendering(_as_page))  # GET /board
+api_board = access.viewer(_rendering(_as_json))  # GET /api/board
