@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -15,10 +15,12 @@ from gateway.console.changes import Changes
 from gateway.console.throttle import Throttle
 from gateway.node.clock import Clock
 from gateway.node.config import ConsoleSettings, NodeConfig
+from gateway.node.submission import Verdict
 from gateway.node.sweeper import SweepRun
 from gateway.profiles import Profile
 from gateway.roles import Role
 from gateway.store import Store, Tx, users
+from gateway.transport.rabbit import Answer
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,6 +35,13 @@ def _no_sweep() -> SweepRun | None:
     return None
 
 
+class Submitter(Protocol):
+    """The node's one submission path (gateway.node.submission.Submissions), as the console uses it."""
+
+    async def submit(self, document: object, key: str | None) -> Answer: ...
+    async def check(self, document: object) -> Verdict: ...
+
+
 @dataclass
 class Context:
     config: NodeConfig
@@ -45,6 +54,7 @@ class Context:
     last_sweep: Callable[[], SweepRun | None] = _no_sweep  # this node's last obligations sweep
     changes: Changes = field(default_factory=Changes)  # the node calls changes.changed() after a change
     throttle: Throttle = field(default_factory=Throttle)
+    submissions: Submitter | None = None  # None: a console without its node (nothing can be sent)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -187,6 +187,7 @@ class Node:
             queue_depths=self.transport.depths,
             last_sweep=lambda: sweeper.last,
             changes=self.changes,
+            submissions=self.submissions,
         )
         console = Console(context)
         await console.start()

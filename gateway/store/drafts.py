@@ -36,9 +36,7 @@ class Draft:
     message_id: str | None
 
 
-def add(
-    tx: Tx, *, peer: str, profile: str, message_type: str, document: str, by: str, at: datetime
-) -> int:
+def add(tx: Tx, *, peer: str, profile: str, message_type: str, document: str, by: str, at: datetime) -> int:
     """Store a draft (state drafted) and record `console-drafted`; returns its id."""
     inserted = tx.conn.execute(
         drafts.insert().values(
