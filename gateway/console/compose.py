@@ -24,17 +24,23 @@ from gateway.console.composing import (
     Composed,
     lead_facts,
     needs_second_approval,
+    prefilled,
     read_form,
     refusal_text,
+    replacing,
 )
 from gateway.console.context import SESSION, Context, context_of
 from gateway.forms.header_fields import render_header
+from gateway.forms.model import form_of
 from gateway.forms.widgets import Wording, render_body
 from gateway.labels import load_labels
+from gateway.lifecycle import Direction
 from gateway.node.submission import Verdict
 from gateway.reasons import Reason
 from gateway.render import render_form
-from gateway.store import audit, drafts
+from gateway.store import audit, drafts, views
+from gateway.wire.codec import Codec
+from gateway.wire.parsing import parse
 
 RENDERED = ("ru", "kk", "en")  # the languages gateway.render writes
 
@@ -43,8 +49,20 @@ RENDERED = ("ru", "kk", "en")  # the languages gateway.render writes
 async def compose_page(request: web.Request) -> web.StreamResponse:
     context = context_of(request)
     asked = {name: request.query[name] for name in PREFILL if request.query.get(name)}
-    composed = read_form(asked.items(), context.config.links, context.profiles)
+    composed = read_form(await _opened(context, asked), context.config.links, context.profiles)
     return _page(request, composed, None, shown_problems=False)
+
+
+async def _opened(context: Context, asked: dict[str, str]) -> list[tuple[str, str]]:
+    """The pairs a form opens with; a notice we sent, when the form supersedes or cancels it."""
+    earlier = replacing(asked)
+    found = await context.read(views.earlier, earlier) if earlier else []
+    sent = next((item for item in found if item.direction == Direction.OUT.value), None)
+    if sent is None or sent.profile not in context.profiles:
+        return prefilled(asked, None, None, None)
+    body = Codec(context.profiles).to_json(parse(sent.payload))["body"]
+    form = form_of(context.profiles[sent.profile], sent.type)
+    return prefilled(asked, (sent.peer, sent.profile, sent.type), body, form)
 
 
 @operator

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gateway.forms.header import decode_header, header_pairs, submission
+from gateway.forms.header import decode_header, submission
 from gateway.forms.model import Form, form_of
 from gateway.forms.posted import Problem, decode
 from gateway.forms.prefill import encode
@@ -63,12 +63,27 @@ def read_form(
     return Composed(values, form, problems, add, document, link, key)
 
 
-def prefilled(header: Mapping[str, Any], body: Mapping[str, Any] | None, form: Form | None) -> dict[str, str]:
-    """The values a form opens with: a header (as `forms.header.header_of` makes it) and a body."""
-    values = dict(header_pairs(header))
+def replacing(asked: Mapping[str, str]) -> str | None:
+    """The id of the notice a form opened with `?supersedes=ID` or `?cancels=ID` replaces."""
+    return asked.get("supersedes") or asked.get("cancels") or None
+
+
+def prefilled(
+    asked: Mapping[str, str],
+    earlier: tuple[str, str, str] | None,
+    body: Mapping[str, Any] | None,
+    form: Form | None,
+) -> list[tuple[str, str]]:
+    """The values a form opens with: what the query asked; for a notice that supersedes or cancels
+    one we sent (*earlier*: its peer, profile and type), that notice's link, type and body."""
+    values = dict(asked)
+    if earlier is not None:
+        peer, profile, message_type = earlier
+        values.update(link=f"{peer}/{profile}", type=message_type)
+    pairs = list(values.items())
     if body is not None and form is not None:
-        values.update(encode(form, body).pairs)
-    return values
+        pairs.extend(encode(form, body).pairs)
+    return pairs
 
 
 def needs_second_approval(link: Link | None, channel: Channel | None) -> bool:

@@ -237,6 +237,12 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     _on_peer_log(umid, uz_base, sent)
     shot(umid, shots, "peer-log-ru")
 
+    # The message page's "supersede" link: the form opens with the sent notice's link, type and body.
+    aliya.goto(f"{kz_base}/compose?supersedes={sent}")
+    assert aliya.locator("#f-supersedes").input_value() == sent
+    assert aliya.locator("#f-type").input_value() == RESTRICTION
+    assert aliya.locator("#f-EffectiveFrom").input_value().startswith(body["EffectiveFrom"][:16])
+
     # A viewer: no compose entry, the page and a crafted send refused 403; no CSRF token: 403.
     dana = _log_in(browser, kz_base, "dana")
     assert dana.locator("nav a[href='/compose']").count() == 0
