@@ -176,6 +176,9 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
 
     # 23 h ahead: refused, Art. 11(3)2 cited, the required lead (text) and the earliest allowed start.
     _fill(aliya, _pairs(RESTRICTION, _restriction(timedelta(hours=23))))
+    live = aliya.locator("#verdict .refused")  # the page's script checks as the operator types
+    live.wait_for(timeout=10000)
+    assert "lead-time-short" in live.inner_text() and aliya.url == f"{kz_base}/compose/check"
     before = datetime.now(UTC).replace(microsecond=0)
     aliya.click("button[formaction='/compose/check']")
     verdict = aliya.locator("#verdict")
