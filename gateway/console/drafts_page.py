@@ -18,7 +18,7 @@ from gateway.console import pages, refusals
 from gateway.console.access import operator
 from gateway.console.compose import RENDERED, context_submissions
 from gateway.console.composing import refusal_text
-from gateway.console.context import SESSION, context_of
+from gateway.console.context import SESSION, Context, context_of
 from gateway.errors import GatewayError
 from gateway.lifecycle import DraftEvent, DraftState
 from gateway.reasons import Reason
@@ -35,6 +35,7 @@ class Shown:
     rendered: str | None  # the notice's readable form, as it would be sent now
     refusal: tuple[str, str | None, str] | None  # what the node would answer now, if it refuses
     own: bool  # drafted by the viewer: another operator approves it
+    title: str  # the type's title in the viewer's language (Russian for the languages profiles lack)
 
 
 def approval_refusal(draft: Draft, user: str) -> Reason | None:
@@ -55,17 +56,22 @@ async def _listing(request: web.Request, refused: Refusal | None = None) -> web.
     context = context_of(request)
     lang = pages.language(request)
     user = request[SESSION].user
-    waiting = await context.read(drafts.listed)
-    shown = []
-    for draft in waiting:
-        verdict = await context_submissions(context).check(json.loads(draft.document))
-        message = verdict.message
-        rendered = None
-        if message is not None and message.type is not None:
-            rendered = render_form(message, lang if lang in RENDERED else "ru")
-        shown.append(Shown(draft, rendered, refusal_text(verdict.refusal), draft.drafted_by == user))
+    shown = [await _shown(context, draft, user, lang) for draft in await context.read(drafts.listed)]
     status = 422 if refused else 200
     return pages.render(request, "drafts.html", status=status, active="drafts", shown=shown, refused=refused)
+
+
+async def _shown(context: Context, draft: Draft, user: str, lang: str) -> Shown:
+    """A draft as its approver sees it: checked now, through the node's submission path."""
+    verdict = await context_submissions(context).check(json.loads(draft.document))
+    message = verdict.message
+    rendered = None
+    if message is not None and message.type is not None:
+        rendered = render_form(message, lang if lang in RENDERED else "ru")
+    profile = context.profiles.get(draft.profile)
+    spec = profile.types.get(draft.type) if profile is not None else None
+    title = (spec.title.get(lang) or spec.title["ru"]) if spec is not None else draft.type
+    return Shown(draft, rendered, refusal_text(verdict.refusal), draft.drafted_by == user, title)
 
 
 @operator

@@ -271,6 +271,7 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     aliya.wait_for_url(f"{kz_base}/drafts")
     draft = aliya.locator("article.draft")
     assert draft.count() == 1 and draft.locator(".own").count() == 1
+    assert PROFILE.types[DIPLOMATIC].title["ru"] in draft.locator("h2").inner_text()
     assert draft.locator("button.approve").count() == 0
     _both(aliya, kz_base, shots, "drafts", None)
     draft_id = str(draft.get_attribute("id")).removeprefix("draft-")
