@@ -196,6 +196,11 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     assert aliya.locator("#f-late_justification").count() == 1 and verdict.locator(".late-offer").count() == 1
     _both(aliya, kz_base, shots, "compose-refused", "button[formaction='/compose/check']")
     assert "11(3)2-бап" in aliya.locator("#verdict").inner_text()
+    aliya.fill("#f-late_justification", "Вспышка ящура подтверждена лабораторно менее суток назад.")
+    aliya.click("button[formaction='/compose/check']")
+    aliya.locator("#verdict .late").wait_for()  # with a written justification it would go out late
+    assert aliya.locator("#verdict .refused").count() == 0
+    aliya.fill("#f-late_justification", "")
 
     # The same bad notice over AMQP and through the console: the same reason, field and message.
     body = _restriction(timedelta(hours=25))
