@@ -69,6 +69,17 @@ class EscalationEvent(enum.StrEnum):
     RESOLVE = "resolve"  # settled, with a note
 
 
+class DraftState(enum.StrEnum):
+    DRAFTED = "drafted"  # composed on the console, awaiting a second operator's approval
+    APPROVED = "approved"  # approved by another operator and submitted: signed, in the outbox
+    WITHDRAWN = "withdrawn"  # never sent
+
+
+class DraftEvent(enum.StrEnum):
+    APPROVE = "approve"
+    WITHDRAW = "withdraw"
+
+
 S = TypeVar("S", bound=enum.StrEnum)
 E = TypeVar("E", bound=enum.StrEnum)
 
@@ -169,6 +180,20 @@ ESCALATIONS: Machine[EscalationState, EscalationEvent] = Machine(
         EscalationEvent.RESOLVE: (_from(X.OPEN, X.ACKNOWLEDGED), X.RESOLVED),
     },
     reason=Reason.ESCALATION_TRANSITION_INVALID,
+)
+
+
+D = DraftState
+# A notice composed on the console for a link with second approval (diplomatic channel): one operator
+# drafts, another approves (and only then is it signed and sent), or it is withdrawn.
+DRAFTS: Machine[DraftState, DraftEvent] = Machine(
+    "draft",
+    initial=_from(D.DRAFTED),
+    edges={
+        DraftEvent.APPROVE: (_from(D.DRAFTED), D.APPROVED),
+        DraftEvent.WITHDRAW: (_from(D.DRAFTED), D.WITHDRAWN),
+    },
+    reason=Reason.DRAFT_TRANSITION_INVALID,
 )
 
 

@@ -95,6 +95,10 @@ class Reason(enum.StrEnum):
     ROLE_INSUFFICIENT = "role-insufficient"  # the user's role does not allow this
     USER_EXISTS = "user-exists"
     USER_UNKNOWN = "user-unknown"
+    FORM_INVALID = "form-invalid"  # a composed notice's form has problems (each named next to its field)
+    DRAFT_UNKNOWN = "draft-unknown"
+    DRAFT_TRANSITION_INVALID = "draft-transition-invalid"  # the draft is no longer awaiting approval
+    APPROVER_IS_DRAFTER = "approver-is-drafter"  # the second approval must come from another operator
     # -- local problems that are not the peer's fault ------------------------------------------
     INPUT_UNREADABLE = "input-unreadable"
     KEY_INVALID = "key-invalid"

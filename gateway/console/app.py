@@ -15,6 +15,8 @@ from gateway.console import (
     audit_trail,
     auth,
     board,
+    compose,
+    drafts_page,
     escalations_page,
     evidence,
     export,
@@ -67,6 +69,8 @@ PAGES = [
     (web.get("/escalations", escalations_page.escalations_page, name="escalations"), "escalations.title"),
     (web.get("/health", health_page.health_page, name="health"), "health.title"),
     (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
+    (web.get("/compose", compose.compose_page, name="compose"), "composepage.title"),
+    (web.get("/drafts", drafts_page.drafts_list, name="drafts"), "drafts.title"),
 ]
 # Every /api/ route is declared with its response model (and query parameters): the OpenAPI document
 # at /api/openapi.json is generated from these declarations (gateway.console.openapi).
@@ -81,6 +85,11 @@ ROUTES = [
     api("/api/board", board.api_board, BoardPage, *board.QUERY, name="api-board"),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
     api("/api/openapi.json", openapi.openapi_json, dict[str, Any], name="api-openapi"),
+    web.post("/compose/check", compose.compose_check, name="compose-check"),
+    web.post("/compose/preview", compose.compose_preview, name="compose-preview"),
+    web.post("/compose/send", compose.compose_send, name="compose-send"),
+    web.post("/drafts/{draft_id}/approve", drafts_page.draft_approve, name="draft-approve"),
+    web.post("/drafts/{draft_id}/withdraw", drafts_page.draft_withdraw, name="draft-withdraw"),
     web.get("/export.csv", export.export_csv, name="export-csv"),
     web.get("/export.json", export.export_json, name="export-json"),
     web.get("/metrics", metrics.metrics, name="metrics"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -17,10 +17,12 @@ from gateway.console.changes import Changes
 from gateway.console.throttle import Throttle
 from gateway.node.clock import Clock
 from gateway.node.config import ConsoleSettings, NodeConfig
+from gateway.node.submission import Verdict
 from gateway.node.sweeper import SweepRun
 from gateway.profiles import Profile
 from gateway.roles import Role
 from gateway.store import Store, Tx, users
+from gateway.transport.rabbit import Answer
 from gateway.wire.contract import Contract
 from gateway.wire.schemas import wire_validator
 from gateway.wire.signing import SigningKey
@@ -37,6 +39,13 @@ async def _no_broker() -> Depths | None:
 
 def _no_sweep() -> SweepRun | None:
     return None
+
+
+class Submitter(Protocol):
+    """The node's one submission path (gateway.node.submission.Submissions), as the console uses it."""
+
+    async def submit(self, document: object, key: str | None) -> Answer: ...
+    async def check(self, document: object) -> Verdict: ...
 
 
 @dataclass
@@ -62,6 +71,8 @@ class Context:
             self.signer = SigningKey.load(self.config.key, self.config.cert)
         if self.trust is None:
             self.trust = TrustStore.from_dir(self.config.trust)
+
+    submissions: Submitter | None = None  # None: a console without its node (nothing can be sent)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -48,12 +48,18 @@ def environment() -> Environment:
 
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+    page = fragment(request, template, **values)
+    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
+
+
+def fragment(request: web.Request, template: str, **values: Any) -> str:
+    """A template rendered with everything a page has (a whole page, or a part of one)."""
     context = context_of(request)
     lang = language(request)
     zone = context.zone
     session = request.get(SESSION)
     navigation = [entry for entry in request.app[NAVIGATION] if session and session.role.allows(entry.role)]
-    page = (
+    return (
         environment()
         .get_template(template)
         .render(
@@ -70,4 +76,3 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
             **values,
         )
     )
-    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")

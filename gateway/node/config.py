@@ -54,6 +54,9 @@ class Link:
     peer_unit: str
     outbound_exchange: str
     routing_key: str = "message"
+    second_approval: bool = (
+        False  # a diplomatic-channel notice composed on the console needs a second operator
+    )
 
     @property
     def name(self) -> str:
@@ -223,7 +226,10 @@ def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) 
     links = []
     for index, entry in enumerate(raw):
         table = _Table(entry if isinstance(entry, dict) else {}, file, f"links[{index}]")
-        table.only({"peer", "profile", "peer_unit", "outbound_exchange", "routing_key"})
+        table.only({"peer", "profile", "peer_unit", "outbound_exchange", "routing_key", "second_approval"})
+        second = table.data.get("second_approval", False)
+        if not isinstance(second, bool):
+            raise table.fail("second_approval", "must be true or false")
         peer, profile_id = table.text("peer"), table.text("profile")
         profile = profiles.get(profile_id)
         if profile is None:
@@ -242,6 +248,7 @@ def _links(raw: object, file: Path, side: str, profiles: Mapping[str, Profile]) 
                 peer_unit=table.text("peer_unit", f"Gateway node {peer}"),
                 outbound_exchange=table.text("outbound_exchange", f"bgw.{peer}.in"),
                 routing_key=table.text("routing_key", "message"),
+                second_approval=second,
             )
         )
     names = [link.name for link in links]

@@ -48,6 +48,7 @@ class Outgoing:
     link: Link
     late: LeadCheck | None
     duties: Duties | None
+    channel: Channel | None = None  # the channel it travels on (None: a type-less message)
 
 
 def plan_submission(
@@ -85,6 +86,7 @@ def plan_submission(
         return Outgoing(link, None, None)
     applies = lead_applies(reference, message.type, message.body, earlier_body)
     late = sender_check(message.type, message.body, now, header.late_justification, applies)
+    channel = message_channel(message.type, message.body, answered)
     duties = obligations.sent(
         message.profile,
         message.type,
@@ -94,9 +96,9 @@ def plan_submission(
         header.in_reply_to,
         now,
         reference,
-        message_channel(message.type, message.body, answered),
+        channel,
     )
-    return Outgoing(link, late, duties)
+    return Outgoing(link, late, duties, channel)
 
 
 # -- a notice from the peer -----------------------------------------------------------------------

@@ -190,6 +190,7 @@ class Node:
             signer=self.signer,
             trust=self.trust,
             contract=self.contract,
+            submissions=self.submissions,
         )
         console = Console(context)
         await console.start()

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -26,7 +27,9 @@ from gateway.node.duties import Obligations
 from gateway.node.earlier import answered_of, earlier_of
 from gateway.node.faults import Backoff, FaultLog, Unavailable, persist
 from gateway.node.plans import Outgoing, plan_submission
+from gateway.profiles import Channel
 from gateway.reasons import Reason
+from gateway.rules.lead import LeadCheck, check_lead
 from gateway.store import Signed, outbox
 from gateway.transport.rabbit import Answer, Submission
 from gateway.wire.codec import Codec
@@ -62,15 +65,25 @@ class Submissions:
         self.backoff = Backoff(delivery.fault_retry_base_s, delivery.fault_retry_ceiling_s)
 
     async def handle(self, submission: Submission) -> Answer:
-        """Answer one submission; raises only `Stopping` (the submission goes back to its queue)."""
+        """Answer one submission from the national interface; raises only `Stopping` (the submission
+        goes back to its queue)."""
+        try:
+            document = self._document(submission)
+        except GatewayError as refusal:
+            return self._refused(refusal)
+        return await self.submit(document, submission.message_id or submission.correlation_id)
+
+    async def submit(self, document: object, key: str | None) -> Answer:
+        """The one submission path (the national interface and the console): *document* is an unsigned
+        Notification (XML) or its JSON form (a dict: the sender is this node unless it says otherwise);
+        *key*, the submitter's idempotency key: the same key again is answered with the same notice."""
         started = time.monotonic()
         now = self.clock()  # one instant for the lead check, the deadlines and the outbox
         try:
-            root = self._notice(submission)
+            root = self._root(document)
             message = self.contract.check(root)
             outgoing = await self._decide(message, now, started)
             signed = sign(root, self.signer)
-            key = submission.message_id or submission.correlation_id
             message_id, new = await self._patiently(
                 lambda: self.db.write(
                     outbox.add,
@@ -88,11 +101,28 @@ class Submissions:
             log.warning("submission not taken: the database does not answer", extra={"reason": busy.reason})
             return Answer(payloads.rejected(busy, None), dead_letter=True)
         except GatewayError as refusal:
-            log.info(
-                "submission refused", extra={"reason": refusal.reason.value, "detail": refusal.message[:300]}
-            )
-            return Answer(payloads.rejected(refusal, refusal.field))
+            return self._refused(refusal)
         return Answer(self._accepted(message, outgoing, message_id, new))
+
+    async def check(self, document: object) -> Verdict:
+        """What `submit` would answer now, without signing or writing anything: the same checks
+        (schema, content rules, link, agreement, references, lead time) and the same refusal."""
+        started = time.monotonic()
+        now = self.clock()
+        message: Message | None = None
+        try:
+            message = self.contract.check(self._root(document))
+            outgoing = await self._decide(message, now, started)
+        except GatewayError as refusal:
+            return Verdict(payloads.rejected(refusal, refusal.field), message, lead_now(message, now))
+        late = outgoing.late is not None
+        return Verdict(None, message, lead_now(message, now), outgoing.channel, late)
+
+    def _refused(self, refusal: GatewayError) -> Answer:
+        log.info(
+            "submission refused", extra={"reason": refusal.reason.value, "detail": refusal.message[:300]}
+        )
+        return Answer(payloads.rejected(refusal, refusal.field))
 
     async def _decide(self, message: Message, now: datetime, started: float) -> Outgoing:
         header = message.header
@@ -151,19 +181,46 @@ class Submissions:
             message_id, header.profile, header.type, late.describe() if late is not None else None
         )
 
-    def _notice(self, submission: Submission) -> etree._Element:
+    def _document(self, submission: Submission) -> object:
+        """The submitted document: an unsigned Notification, or the JSON value (checked by `_root`)."""
         if submission.content_type.startswith("application/xml"):
             root = parse(submission.body)
             if root.tag != NOTIFICATION:
                 raise WireError("a submission is an unsigned Notification", reason=Reason.ENVELOPE_UNKNOWN)
             return root
         try:
-            data = json.loads(submission.body)
+            return json.loads(submission.body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"not JSON: {exc}", reason=Reason.JSON_INVALID) from exc
-        if isinstance(data, dict):
-            sender = data.setdefault("sender", {"side": self.config.side, "unit": self.config.unit})
+
+    def _root(self, document: object) -> etree._Element:
+        if isinstance(document, etree._Element):
+            return document
+        if isinstance(document, dict):
+            document = dict(document)
+            sender = document.setdefault("sender", {})
             if isinstance(sender, dict):
-                sender.setdefault("side", self.config.side)
-                sender.setdefault("unit", self.config.unit)
-        return self.codec.to_xml(data)
+                document["sender"] = {"side": self.config.side, "unit": self.config.unit, **sender}
+        return self.codec.to_xml(document)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`Submissions.check`: the refusal `submit` would answer (payloads.rejected: reason, field,
+    message) or None, with what the page shows before sending."""
+
+    refusal: dict[str, object] | None
+    message: Message | None  # the notice as checked (None: not even a notice)
+    lead: LeadCheck | None  # its lead time measured now (None: its type has none, or no time yet)
+    channel: Channel | None = None  # the channel it would travel on (accepted only)
+    late: bool = False  # it would go out late, on its written justification
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def lead_now(message: Message | None, now: datetime) -> LeadCheck | None:
+    if message is None or message.type is None or message.body is None:
+        return None
+    return check_lead(message.type, message.body, now)

@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from gateway.lifecycle import ESCALATIONS, INBOX, OBLIGATIONS, OUTBOX, Direction, values
+from gateway.lifecycle import DRAFTS, ESCALATIONS, INBOX, OBLIGATIONS, OUTBOX, Direction, values
 from gateway.roles import Role
 
 metadata = MetaData()
@@ -35,6 +35,7 @@ MESSAGE_STATE_CHECK = (
 )
 OBLIGATION_STATE_CHECK = _one_of("state", values(OBLIGATIONS.states))
 ESCALATION_STATE_CHECK = _one_of("state", values(ESCALATIONS.states))
+DRAFT_STATE_CHECK = _one_of("state", values(DRAFTS.states))
 
 # One row per message, both directions. Outbound rows are the outbox: signed bytes are written
 # here before anything is published.
@@ -240,3 +241,23 @@ console_sessions = Table(
     Column("expires_at", DateTime(), nullable=False),
 )
 Index("ix_console_sessions_user", console_sessions.c.user_name)
+
+# Notices composed on the console that wait for a second operator's approval (second_approval on
+# the link): the submission document as JSON; signed and sent only once approved.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(16), nullable=False),  # drafted | approved | withdrawn
+    Column("peer", String(16), nullable=False),
+    Column("profile", String(64), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("document", Text, nullable=False),  # the submission JSON (gateway.forms.header.submission)
+    Column("drafted_by", String(64), nullable=False),
+    Column("drafted_at", DateTime(), nullable=False),
+    Column("acted_by", String(64)),
+    Column("acted_at", DateTime()),
+    Column("message_id", String(36)),  # the notice sent on approval
+    CheckConstraint(DRAFT_STATE_CHECK, name="ck_drafts_state"),
+)
+Index("ix_drafts_state", drafts.c.state)
