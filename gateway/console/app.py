@@ -14,6 +14,7 @@ from gateway.console import access as access_rules
 from gateway.console import (
     audit_trail,
     auth,
+    calendar_page,
     export,
     health,
     health_page,
@@ -23,7 +24,9 @@ from gateway.console import (
     openapi,
 )
 from gateway.console.access import access, public
+from gateway.console.agreement_calendar import CalendarView
 from gateway.console.audit_trail import AuditPage
+from gateway.console.banner import deadline_banner
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.health_page import HealthView
 from gateway.console.messages_log import MessagesPage
@@ -58,6 +61,7 @@ async def static(request: web.Request) -> web.StreamResponse:
 PAGES = [
     (web.get("/", messages_log.log_page, name="log"), "log.title"),
     (web.get("/health", health_page.health_page, name="health"), "health.title"),
+    (web.get("/calendar", calendar_page.calendar_page, name="calendar"), "calendar.title"),
     (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
 ]
 # Every /api/ route is declared with its response model (and query parameters): the OpenAPI document
@@ -66,6 +70,7 @@ ROUTES = [
     *(route for route, _ in PAGES),
     api("/api/messages", messages_log.api_messages, MessagesPage, *messages_log.QUERY, name="api-messages"),
     api("/api/health", health_page.api_health, HealthView, name="api-health"),
+    api("/api/calendar", calendar_page.api_calendar, CalendarView, name="api-calendar"),
     api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
     api("/api/openapi.json", openapi.openapi_json, dict[str, Any], name="api-openapi"),
@@ -95,7 +100,9 @@ def navigation() -> tuple[NavEntry, ...]:
 
 
 def build(context: Context) -> web.Application:
-    app = web.Application(middlewares=[security_headers, sessions, csrf, access], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[security_headers, sessions, csrf, access, deadline_banner], client_max_size=64 * 1024
+    )
     app[CONTEXT] = context
     app[NAVIGATION] = navigation()
     app[openapi.DOCUMENT] = openapi.document(
