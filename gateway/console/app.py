@@ -15,6 +15,7 @@ from gateway.console import (
     audit_trail,
     auth,
     calendar_page,
+    charts_page,
     export,
     health,
     health_page,
@@ -62,6 +63,7 @@ PAGES = [
     (web.get("/", messages_log.log_page, name="log"), "log.title"),
     (web.get("/health", health_page.health_page, name="health"), "health.title"),
     (web.get("/calendar", calendar_page.calendar_page, name="calendar"), "calendar.title"),
+    (web.get("/charts", charts_page.charts_page, name="charts"), "charts.title"),
     (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
 ]
 # Every /api/ route is declared with its response model (and query parameters): the OpenAPI document
@@ -74,6 +76,7 @@ ROUTES = [
     api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
     api("/api/openapi.json", openapi.openapi_json, dict[str, Any], name="api-openapi"),
+    web.get(charts_page.CSV_PATH, charts_page.chart_csv, name="chart-csv"),
     web.get("/export.csv", export.export_csv, name="export-csv"),
     web.get("/export.json", export.export_json, name="export-json"),
     web.get("/metrics", metrics.metrics, name="metrics"),
