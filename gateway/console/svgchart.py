@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 56  # room for the axes' labels
+LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 56  # room for the axes' labels
 COLOURS = 8  # series classes s0 … s7, repeated beyond
 MAX_X_LABELS = 10
 

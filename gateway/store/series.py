@@ -10,8 +10,8 @@ a zone with summer time would shift the hour around its change, never the count 
   time; reply latency: a closed reply obligation's closing minus its opening. Percentiles are computed
   in Python over a bounded sample: the SQL numbers each day's values (row_number() over the day,
   newest first) and returns at most SAMPLE a day;
-- obligations open and overdue at the end of each day (opened by then, not closed by then; overdue:
-  due before then), one query joining the days to the obligations;
+- obligations open and overdue at the end of each day — today: now — (opened by then, not closed by
+  then; overdue: due before then), one query joining the days to the obligations;
 - escalations reached per day and level.
 """
 
@@ -56,6 +56,7 @@ class Window:
     days: tuple[date, ...]
     zone: str
     offset_s: int  # the zone's UTC offset at the window's end
+    now: datetime  # naive UTC: today's values are as of now, not of tonight's midnight
 
     @property
     def start(self) -> datetime:
@@ -68,7 +69,8 @@ class Window:
         return naive(datetime.combine(self.days[-1] + timedelta(days=1), time(), ZoneInfo(self.zone)))
 
     def day_end(self, day: date) -> datetime:
-        return naive(datetime.combine(day + timedelta(days=1), time(), ZoneInfo(self.zone)))
+        """The moment a day's state is counted at: its end, or now for today."""
+        return min(self.now, naive(datetime.combine(day + timedelta(days=1), time(), ZoneInfo(self.zone))))
 
 
 def window(now: datetime, zone: str, length: int) -> Window:
@@ -77,7 +79,7 @@ def window(now: datetime, zone: str, length: int) -> Window:
     today = local.date()
     offset = local.utcoffset() or timedelta(0)
     days = tuple(today - timedelta(days=n) for n in range(length - 1, -1, -1))
-    return Window(days, zone, int(offset.total_seconds()))
+    return Window(days, zone, int(offset.total_seconds()), naive(now))
 
 
 def _day(conn: Connection, column: Any, offset_s: int) -> ColumnElement[Any]:

@@ -73,6 +73,7 @@ def _fill(tx: Tx) -> None:
     _obligation(tx, 1, "2026-11-25T06:00", "2026-11-26T06:00", "2026-11-27T06:00")  # replied after 48 h
     _obligation(tx, 2, "2026-11-27T00:00", "2026-11-28T00:00", "2026-11-27T06:00")  # after 6 h
     late = _obligation(tx, 3, "2026-11-28T00:00", "2026-11-29T00:00", None)  # still open
+    _obligation(tx, 4, "2026-11-30T08:00", "2026-11-30T12:00", None)  # due later today: not overdue now
     for rung, (level, at) in enumerate(
         [("duty-operator", "2026-11-29T01:00"), ("diplomatic", "2026-11-29T05:00")]
     ):
@@ -99,6 +100,8 @@ def test_series_per_calendar_day_in_the_sides_zone(filled: Any) -> None:
     _, store = filled
     span = series.window(NOW, "Asia/Almaty", 7)
     assert span.days[0] == D("2026-11-24") and span.days[-1] == D("2026-11-30") and span.offset_s == 18000
+    assert span.day_end(D("2026-11-29")) == datetime(2026, 11, 29, 19, 0)  # Almaty's midnight, naive UTC
+    assert span.day_end(D("2026-11-30")) == datetime(2026, 11, 30, 9, 0)  # today: now
     traffic = store.read(series.traffic, span)
     assert [(t.day, t.direction, t.count) for t in traffic] == [
         (D("2026-11-29"), "in", 1),
@@ -111,8 +114,9 @@ def test_series_per_calendar_day_in_the_sides_zone(filled: Any) -> None:
     assert {day: sorted(values) for day, values in replies.items()} == {D("2026-11-27"): [21600.0, 172800.0]}
     owing = [(o.day.day, o.open, o.overdue) for o in store.read(series.owing, span)]
     # End of day in Almaty = 19:00 UTC: #1 open 11-25 (due 11-26 06:00), overdue 11-26, closed 11-27;
-    # #2 opened and closed on 11-27; #3 open from 11-28, overdue from 11-29.
-    assert owing == [(24, 0, 0), (25, 1, 0), (26, 1, 1), (27, 0, 0), (28, 1, 0), (29, 1, 1), (30, 1, 1)]
+    # #2 opened and closed on 11-27; #3 open from 11-28, overdue from 11-29; today counts as of now
+    # (09:00 UTC), when #4 is open and not yet due (12:00 UTC), though it will be by midnight.
+    assert owing == [(24, 0, 0), (25, 1, 0), (26, 1, 1), (27, 0, 0), (28, 1, 0), (29, 1, 1), (30, 2, 1)]
     reached = [(r.day, r.level, r.count) for r in store.read(series.escalations_reached, span)]
     assert reached == [(D("2026-11-29"), "diplomatic", 1), (D("2026-11-29"), "duty-operator", 1)]
 
