@@ -4,8 +4,9 @@ writes SQL.
 `Store` opens the database and runs units of work; the concepts are modules of functions over a
 transaction (`Tx`) or a read connection: `journal` (the hash-chained log), `outbox`, `inbox`,
 `receipts`, `quarantine`, `obligations`, `rungs` and `escalations`, `audit`, the console's `users` and
-their sessions, and the read-only `views`, `listing` (the message log, paged by keyset) and `trail`
-(the audit trail as admins read it). `probes` and `filler` serve the benchmarks and tests only.
+their sessions, and the read-only `views`, `listing` (the message log, paged by keyset), `trail`
+(the audit trail as admins read it) and `series` (the console's charts, per day). `probes` and
+`filler` serve the benchmarks and tests only.
 """
 
 from gateway.store.rows import OutgoingReceipt, Signed
