@@ -17,7 +17,7 @@ from markupsafe import Markup
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 56  # room for the axes' labels
 COLOURS = 8  # series classes s0 … s7, repeated beyond
-MAX_X_LABELS = 10
+MAX_X_LABELS = 6  # a full date is about 62 px wide at 11 px: 6 fit evenly in the plot
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def _axes(chart: Chart, frame: _Frame, marks: list[float]) -> list[Markup]:
         )
     every = max(1, math.ceil(len(chart.x) / MAX_X_LABELS))
     for index, text in enumerate(chart.x):
-        if index % every == 0 or index == len(chart.x) - 1:
+        if (len(chart.x) - 1 - index) % every == 0:  # counted from the last day: today is labelled
             out.append(
                 _tag("text", text, class_="tick", x=_n(frame.x(index)), y=bottom + 16, text_anchor="middle")
             )

@@ -63,3 +63,12 @@ def test_a_missing_value_breaks_the_line_and_series_take_their_own_colour() -> N
     assert drawn.count('<polyline class="s1"') == 1 and drawn.count('<circle class="s1"') == 5
     zero = re.search(r'<circle class="s1" cx="[\d.]+" cy="([\d.]+)"', drawn)
     assert zero is not None and float(zero.group(1)) == pytest.approx(HEIGHT - 56)  # on the x axis
+
+
+def test_at_most_six_day_labels_evenly_spaced_ending_with_the_last_day() -> None:
+    days = tuple(f"2026-11-{d:02d}" for d in range(1, 31))
+    drawn = svg(chart(Series("a", tuple(1.0 for _ in days)), x=days))
+    labelled = re.findall(
+        r'<text class="tick" x="[\d.]+" y="240" text-anchor="middle">([\d-]+)</text>', drawn
+    )
+    assert labelled == ["2026-11-05", "2026-11-10", "2026-11-15", "2026-11-20", "2026-11-25", "2026-11-30"]
