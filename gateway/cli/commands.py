@@ -20,7 +20,7 @@ from gateway.bench import wire as bench
 from gateway.cli import escalations as escalation_commands
 from gateway.cli import treaty_calendar, verify_report
 from gateway.errors import GatewayError, InputError, WireError
-from gateway.node import logs
+from gateway.node import logs, treaty
 from gateway.node.clock import clock_for
 from gateway.node.config import NodeConfig, load_config
 from gateway.node.runtime import serve
@@ -152,11 +152,13 @@ def run_node(args: argparse.Namespace) -> None:
 def calendar(args: argparse.Namespace) -> None:
     config = _node_config(args.config)
     now = parse_time(args.at) if args.at else clock_for(config.clock_shift_file)()
+    profiles = load_profiles()
     store = Store.open(config.database_url.value)
     try:
-        calendars = treaty_calendar.link_calendars(config, load_profiles(), store, now)
+        recorded = store.read(treaty.recorded_per_link, config.links, profiles)
     finally:
         store.close()
+    calendars = treaty.link_calendars(config.links, profiles, recorded, config.side, now)
     if args.json:
         print(treaty_calendar.as_json(calendars, now))
     else:

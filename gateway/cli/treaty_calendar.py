@@ -4,30 +4,15 @@ messages the node recorded; every number marked `text` (the agreement's) or `def
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from gateway.node import treaty
-from gateway.node.config import NodeConfig
-from gateway.profiles import Profile, Source
+from gateway.profiles import Source
 from gateway.render import SOURCE
 from gateway.rules.agreement import AgreementState, Status
-from gateway.rules.calendar import Calendar, Row, treaty_calendar
-from gateway.store import Store, views
+from gateway.rules.calendar import Calendar, Row
 from gateway.wire.envelope import format_time
-
-
-def link_calendars(
-    config: NodeConfig, profiles: Mapping[str, Profile], store: Store, now: datetime
-) -> list[tuple[str, Calendar]]:
-    result = []
-    for link in config.links:
-        profile = profiles[link.profile]
-        recorded = store.read(views.treaty_messages, profile.id, link.peer, treaty.calendar_types(profile))
-        facts = treaty.facts(recorded, config.side, link.peer)
-        result.append((link.name, treaty_calendar(profile, facts, now, config.side)))
-    return result
 
 
 def _day(value: object) -> str | None:

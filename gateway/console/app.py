@@ -15,6 +15,8 @@ from gateway.console import (
     audit_trail,
     auth,
     board,
+    calendar_page,
+    charts_page,
     compose,
     drafts_page,
     escalations_page,
@@ -29,7 +31,9 @@ from gateway.console import (
     openapi,
 )
 from gateway.console.access import access, public
+from gateway.console.agreement_calendar import CalendarView
 from gateway.console.audit_trail import AuditPage
+from gateway.console.banner import deadline_banner
 from gateway.console.board import BoardPage
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
 from gateway.console.health_page import HealthView
@@ -66,11 +70,13 @@ async def static(request: web.Request) -> web.StreamResponse:
 PAGES = [
     (web.get("/", messages_log.log_page, name="log"), "log.title"),
     (web.get("/board", board.board_page, name="board"), "board.title"),
-    (web.get("/escalations", escalations_page.escalations_page, name="escalations"), "escalations.title"),
-    (web.get("/health", health_page.health_page, name="health"), "health.title"),
-    (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
     (web.get("/compose", compose.compose_page, name="compose"), "composepage.title"),
     (web.get("/drafts", drafts_page.drafts_list, name="drafts"), "drafts.title"),
+    (web.get("/escalations", escalations_page.escalations_page, name="escalations"), "escalations.title"),
+    (web.get("/calendar", calendar_page.calendar_page, name="calendar"), "calendar.title"),
+    (web.get("/charts", charts_page.charts_page, name="charts"), "charts.title"),
+    (web.get("/health", health_page.health_page, name="health"), "health.title"),
+    (web.get("/audit", audit_trail.audit_page, name="audit"), "audit.title"),
 ]
 # Every /api/ route is declared with its response model (and query parameters): the OpenAPI document
 # at /api/openapi.json is generated from these declarations (gateway.console.openapi).
@@ -81,6 +87,7 @@ ROUTES = [
     web.get("/messages/{message_id}/evidence", evidence.download, name="evidence"),
     api("/api/messages/{message_id}", message_page.api_message, MessageView, name="api-message"),
     api("/api/health", health_page.api_health, HealthView, name="api-health"),
+    api("/api/calendar", calendar_page.api_calendar, CalendarView, name="api-calendar"),
     api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
     api("/api/board", board.api_board, BoardPage, *board.QUERY, name="api-board"),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
@@ -90,6 +97,7 @@ ROUTES = [
     web.post("/compose/send", compose.compose_send, name="compose-send"),
     web.post("/drafts/{draft_id}/approve", drafts_page.draft_approve, name="draft-approve"),
     web.post("/drafts/{draft_id}/withdraw", drafts_page.draft_withdraw, name="draft-withdraw"),
+    web.get(charts_page.CSV_PATH, charts_page.chart_csv, name="chart-csv"),
     web.get("/export.csv", export.export_csv, name="export-csv"),
     web.get("/export.json", export.export_json, name="export-json"),
     web.get("/metrics", metrics.metrics, name="metrics"),
@@ -119,7 +127,9 @@ def navigation() -> tuple[NavEntry, ...]:
 
 
 def build(context: Context) -> web.Application:
-    app = web.Application(middlewares=[security_headers, sessions, csrf, access], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[security_headers, sessions, csrf, access, deadline_banner], client_max_size=64 * 1024
+    )
     app[CONTEXT] = context
     app[NAVIGATION] = navigation()
     app[openapi.DOCUMENT] = openapi.document(

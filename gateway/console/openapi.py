@@ -15,7 +15,7 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from aiohttp import web
@@ -78,11 +78,12 @@ class Refusal:
 
 
 def plain(value: Any) -> Any:
-    """A model instance as JSON data: dataclasses as objects, datetimes as UTC RFC 3339 strings."""
+    """A model instance as JSON data: dataclasses as objects, datetimes as UTC RFC 3339 strings,
+    calendar dates as YYYY-MM-DD."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, date):
+        return _moment(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, list | tuple):
@@ -90,6 +91,13 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     return value
+
+
+def _moment(value: date) -> str:
+    """A datetime as a UTC RFC 3339 string, a calendar date (a date but not a datetime) as it is."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat()
 
 
 # -- JSON Schema of models ---------------------------------------------------------------------
@@ -101,6 +109,7 @@ _SCALARS: dict[Any, dict[str, Any]] = {
     bool: {"type": "boolean"},
     type(None): {"type": "null"},
     datetime: {"type": "string", "format": "date-time"},
+    date: {"type": "string", "format": "date"},
     Any: {},
 }
 

@@ -14,7 +14,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from gateway.console import i18n
+from gateway.console.agreement_calendar import BANNER, BANNER_DAYS
 from gateway.console.context import CSRF, NAVIGATION, SESSION, context_of
+from gateway.console.treaty_words import article_words, what_title
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "bgw_lang"
@@ -73,6 +75,10 @@ def fragment(request: web.Request, template: str, **values: Any) -> str:
             zone=context.config.zone,
             path=request.rel_url.path_qs,
             when=lambda moment: time_element(moment, zone),
+            banner=request.get(BANNER, []),
+            banner_days=BANNER_DAYS,
+            what=lambda profile, name: what_title(context.profiles, lang, profile, name),
+            article=lambda cited: article_words(lang, cited),
             **values,
         )
     )

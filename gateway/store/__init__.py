@@ -5,7 +5,8 @@ writes SQL.
 transaction (`Tx`) or a read connection: `journal` (the hash-chained log), `outbox`, `inbox`,
 `receipts`, `quarantine`, `obligations`, `rungs` and `escalations`, `audit`, the console's `users` and
 their sessions, `drafts` (notices awaiting a second approval), and the read-only `views`, `listing`
-(the message log, paged by keyset) and `trail` (the audit trail as admins read it). `probes` and
+(the message log, paged by keyset), `trail` (the audit trail as admins read it) and `series` (the
+console's charts, per day). `probes` and
 `filler` serve the benchmarks and tests only.
 """
 
