@@ -6,17 +6,17 @@ The query string is `actor`, `action` and `before` (the keyset cursor of the nex
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 from yarl import URL
 
-from gateway.console import access, openapi, pages, refusals
+from gateway.console import access, openapi, pages
 from gateway.console.context import context_of
 from gateway.console.openapi import Param
-from gateway.reasons import Reason
+from gateway.console.queries import BadQuery, rendering
 from gateway.store import trail
 
 PAGE_SIZE = 50
@@ -38,10 +38,6 @@ KNOWN = (  # the acts offered in the filter's list; any other act name is accept
     "escalation-resolved",
 )
 NAME_MAX = 64
-
-
-class BadQuery(ValueError):
-    """A query parameter no filter can be made of; its name is the message."""
 
 
 def parse(query: Mapping[str, str]) -> tuple[trail.TrailFilter, int | None]:
@@ -105,16 +101,5 @@ QUERY = (
 )
 
 
-def _rendering(render: Callable[[web.Request, TrailView], web.StreamResponse]) -> access.Handler:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        try:
-            view = await trail_view(request)
-        except BadQuery as exc:
-            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
-        return render(request, view)
-
-    return handler
-
-
-audit_page = access.admin(_rendering(_as_page))  # GET /audit
-api_audit = access.admin(_rendering(_as_json))  # GET /api/audit
+audit_page = access.admin(rendering(trail_view, _as_page))  # GET /audit
+api_audit = access.admin(rendering(trail_view, _as_json))  # GET /api/audit

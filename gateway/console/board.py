@@ -6,29 +6,26 @@ when more match). The query string: `link`, `direction`, `overdue=1`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiohttp import web
 from yarl import URL
 
-from gateway.console import access, i18n, openapi, pages, refusals
+from gateway.console import access, i18n, openapi, pages
 from gateway.console.context import Context, context_of
 from gateway.console.countdown import countdown
 from gateway.console.openapi import Param
+from gateway.console.queries import BadQuery, rendering
+from gateway.console.titles import type_title
 from gateway.lifecycle import Direction
 from gateway.profiles import Profile
-from gateway.reasons import Reason
 from gateway.store import board
 from gateway.store.board import BoardFilter, Owed
 
 LIMIT = 200  # the board shows at most this many open obligations, soonest due first
 DIRECTIONS = [direction.value for direction in Direction]
-
-
-class BadQuery(ValueError):
-    """A query parameter no filter can be made of; its name is the message."""
 
 
 def parse(query: Mapping[str, str], links: list[str], now: datetime) -> BoardFilter:
@@ -115,14 +112,6 @@ async def board_view(request: web.Request) -> BoardPage:
     return BoardPage(now, [annotate(context, item, now) for item in items], total, LIMIT)
 
 
-def _type_title(context: Context, item: BoardItem, lang: str) -> str:
-    found = context.profiles.get(item.profile)
-    entry = found.types.get(item.type) if found else None
-    if entry is None:
-        return item.type
-    return entry.title.get(lang) or entry.title["ru"]  # uz, az: the prevailing Russian text
-
-
 def _sections(context: Context, view: BoardPage) -> list[tuple[str, list[tuple[str, list[BoardItem]]]]]:
     """[(link, [(direction, items soonest due first)])] for every link of the node, out before in."""
     sections = []
@@ -141,7 +130,7 @@ def _as_page(request: web.Request, view: BoardPage) -> web.StreamResponse:
         "board.html",
         view=view,
         sections=_sections(context, view),
-        titles={item.id: _type_title(context, item, lang) for item in view.items},
+        titles={item.id: type_title(context.profiles, item.profile, item.type, lang) for item in view.items},
         countdowns={item.id: countdown(item.due_at, view.now, t)[1] for item in view.items},
         query=request.query,
         links=[link.name for link in context.config.links],
@@ -162,16 +151,5 @@ QUERY = (
 )
 
 
-def _rendering(render: Callable[[web.Request, BoardPage], web.StreamResponse]) -> access.Handler:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        try:
-            view = await board_view(request)
-        except BadQuery as exc:
-            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
-        return render(request, view)
-
-    return handler
-
-
-board_page = access.viewer(_rendering(_as_page))  # GET /board
-api_board = access.viewer(_rendering(_as_json))  # GET /api/board
+board_page = access.viewer(rendering(board_view, _as_page))  # GET /board
+api_board = access.viewer(rendering(board_view, _as_json))  # GET /api/board

@@ -19,6 +19,7 @@ from gateway.console.access import operator
 from gateway.console.compose import RENDERED, context_submissions
 from gateway.console.composing import refusal_text
 from gateway.console.context import SESSION, Context, context_of
+from gateway.console.titles import type_title
 from gateway.errors import GatewayError
 from gateway.lifecycle import DraftEvent, DraftState
 from gateway.reasons import Reason
@@ -68,9 +69,7 @@ async def _shown(context: Context, draft: Draft, user: str, lang: str) -> Shown:
     rendered = None
     if message is not None and message.type is not None:
         rendered = render_form(message, lang if lang in RENDERED else "ru")
-    profile = context.profiles.get(draft.profile)
-    spec = profile.types.get(draft.type) if profile is not None else None
-    title = (spec.title.get(lang) or spec.title["ru"]) if spec is not None else draft.type
+    title = type_title(context.profiles, draft.profile, draft.type, lang)
     return Shown(draft, rendered, refusal_text(verdict.refusal), draft.drafted_by == user, title)
 
 

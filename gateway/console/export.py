@@ -25,10 +25,12 @@ from typing import Any
 from aiohttp import web
 
 from gateway.console import access, refusals
-from gateway.console.context import SESSION, Context, context_of
-from gateway.console.messages_log import BadQuery, parse_filter
+from gateway.console.context import SESSION, context_of
+from gateway.console.messages_log import parse_filter
 from gateway.console.middlewares import HEADERS
 from gateway.console.pages import language
+from gateway.console.queries import BadQuery
+from gateway.console.titles import type_title
 from gateway.reasons import Reason
 from gateway.store import audit, listing
 
@@ -91,17 +93,6 @@ Chunk = Callable[[list[dict[str, Any]], bool], bytes]
 _WRITERS: dict[str, tuple[Chunk, bytes]] = {"csv": (csv_chunk, b""), "json": (json_chunk, b"\n]\n")}
 
 
-def _titles(context: Context, lang: str) -> Callable[[str, str], str]:
-    def title(profile: str, message_type: str) -> str:
-        found = context.profiles.get(profile)
-        entry = found.types.get(message_type) if found else None
-        if entry is None:
-            return message_type
-        return entry.title.get(lang) or entry.title["ru"]
-
-    return title
-
-
 def asked(query: Mapping[str, str]) -> dict[str, str]:
     """The filter parameters a query gave (what the audit entry records)."""
     return {name: query[name] for name in FILTER_KEYS if query.get(name)}
@@ -117,12 +108,14 @@ async def _stream(request: web.Request, kind: str, wanted: listing.Filter) -> we
     )
     await response.prepare(request)
     chunk, tail = _WRITERS[kind]
-    title = _titles(context, language(request))
+    lang = language(request)
     before, first = None, True
     try:
         while True:
             page = await context.read(listing.page, wanted, before, CHUNK)
-            items = [fields(row, title(row.profile, row.type)) for row in page.rows]
+            items = [
+                fields(row, type_title(context.profiles, row.profile, row.type, lang)) for row in page.rows
+            ]
             await response.write(chunk(items, first))
             first, before = False, page.after
             if before is None:

@@ -8,7 +8,6 @@ import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -17,6 +16,7 @@ from gateway.console.context import SESSION, Context, context_of
 from gateway.console.countdown import countdown
 from gateway.console.message_model import LinkView, MessageView, ObligationView, Rendering
 from gateway.console.signature import checked
+from gateway.console.titles import in_language
 from gateway.errors import GatewayError
 from gateway.reasons import Reason
 from gateway.render import render_form
@@ -31,10 +31,6 @@ _REFERENCES = (("answers", "in_reply_to"), ("replaces", "supersedes"), ("cancels
 def _renderings(message: Message, lang: str) -> list[Rendering]:
     langs = ["ru"] + ([lang] if lang != "ru" and lang in FORM_LANGUAGES else [])
     return [Rendering(code, render_form(message, code)) for code in langs]
-
-
-def _title(titles: Any, lang: str) -> str:
-    return str(titles.get(lang) or titles["ru"])  # uz, az: the prevailing Russian text
 
 
 def _links(found: cases.Case, message: Message) -> list[LinkView]:
@@ -70,9 +66,9 @@ def build(context: Context, found: cases.Case, lang: str, now: datetime) -> Mess
         direction=stored.direction,
         peer=stored.peer,
         profile=stored.profile,
-        profile_title=_title(message.profile.title, lang),
+        profile_title=in_language(message.profile.title, lang),
         type=stored.type,
-        type_title=_title(message.type.title, lang),
+        type_title=in_language(message.type.title, lang),
         article=message.type.article,
         channel=chosen_channel(message.type, message.body).value,
         state=stored.state,

@@ -6,7 +6,7 @@ the keyset cursor of the next (older) page; both renderings read the same `LogVi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from yarl import URL
 
-from gateway.console import access, openapi, pages, refusals
+from gateway.console import access, openapi, pages
 from gateway.console.context import context_of
 from gateway.console.openapi import Param
+from gateway.console.queries import BadQuery, rendering
+from gateway.console.titles import type_title
 from gateway.lifecycle import INBOX, OUTBOX, Direction
-from gateway.reasons import Reason
 from gateway.store import listing
 
 WINDOWS = {
@@ -33,10 +34,6 @@ DIRECTIONS = [direction.value for direction in Direction]
 PAGE_SIZE = 50
 TEXT_MAX = 200  # the longest free-text filter value
 CURSOR_DIGITS = 18  # a cursor is a row's seq: a 64-bit integer
-
-
-class BadQuery(ValueError):
-    """A query parameter no filter can be made of; its name is the message."""
 
 
 def _local(text: str, zone: ZoneInfo, name: str) -> datetime:
@@ -114,18 +111,10 @@ async def log_view(request: web.Request) -> LogView:
     return LogView(page.rows, older)
 
 
-def _type_title(request: web.Request, profile: str, message_type: str, lang: str) -> str:
-    found = context_of(request).profiles.get(profile)
-    entry = found.types.get(message_type) if found else None
-    if entry is None:
-        return message_type
-    return entry.title.get(lang) or entry.title["ru"]  # uz, az: the prevailing Russian text
-
-
 def _as_page(request: web.Request, view: LogView) -> web.StreamResponse:
     context = context_of(request)
     lang = pages.language(request)
-    titles = {(r.profile, r.type): _type_title(request, r.profile, r.type, lang) for r in view.rows}
+    titles = {(r.profile, r.type): type_title(context.profiles, r.profile, r.type, lang) for r in view.rows}
     return pages.render(
         request,
         "log.html",
@@ -174,18 +163,5 @@ QUERY = (
 )
 
 
-def _rendering(render: Callable[[web.Request, LogView], web.StreamResponse]) -> access.Handler:
-    """A handler: the log's view, as *render* draws it; a bad filter refused 400 usage-invalid."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        try:
-            view = await log_view(request)
-        except BadQuery as exc:
-            return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
-        return render(request, view)
-
-    return handler
-
-
-log_page = access.viewer(_rendering(_as_page))  # GET /
-api_messages = access.viewer(_rendering(_as_json))  # GET /api/messages
+log_page = access.viewer(rendering(log_view, _as_page))  # GET /
+api_messages = access.viewer(rendering(log_view, _as_json))  # GET /api/messages

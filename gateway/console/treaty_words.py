@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.console import i18n
+from gateway.console.titles import type_title
 from gateway.profiles import Profile
 
 
@@ -14,11 +15,7 @@ def what_title(profiles: Mapping[str, Profile], lang: str, profile: str, what: s
     catalogue = i18n.catalogue(lang)
     if catalogue.has(f"calendar.what.{what}"):
         return catalogue(f"calendar.what.{what}")
-    found = profiles.get(profile)
-    entry = found.types.get(what) if found else None
-    if entry is None:
-        return what
-    return entry.title.get(lang) or entry.title["ru"]
+    return type_title(profiles, profile, what, lang)
 
 
 def article_words(lang: str, article: str) -> str:

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from gateway.console.audit_trail import BadQuery, parse, shown
+from gateway.console.audit_trail import parse, shown
 from gateway.console.context import Context
 from gateway.console.passwords import hash_password
+from gateway.console.queries import BadQuery
 from gateway.node.config import load_config
 from gateway.roles import Role
 from gateway.store import Store, Tx, audit, journal, trail, users

@@ -11,8 +11,9 @@ import pytest
 
 from gateway import pki
 from gateway.console.auth import local_path
-from gateway.console.messages_log import BadQuery, parse_filter
+from gateway.console.messages_log import parse_filter
 from gateway.console.pages import time_element
+from gateway.console.queries import BadQuery
 from gateway.errors import ConfigError
 from gateway.node.config import ConsoleSettings, load_config
 from gateway.profiles import load_profiles
