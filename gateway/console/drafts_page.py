@@ -67,7 +67,7 @@ async def _shown(context: Context, draft: Draft, user: str, lang: str) -> Shown:
     message = verdict.message
     rendered = None
     if message is not None and message.type is not None:
-        rendered = render_form(message, lang if lang in RENDERED else "ru")
+        rendered = render_form(message, lang if lang in RENDERED else "ru", unsent=True)
     profile = context.profiles.get(draft.profile)
     spec = profile.types.get(draft.type) if profile is not None else None
     title = (spec.title.get(lang) or spec.title["ru"]) if spec is not None else draft.type
