@@ -285,11 +285,12 @@ def render_form(message: Message, lang: str, labels: Labels | None = None, *, un
 def _parties(header: Header, lang: str, unsent: bool = False) -> list[str]:
     """Message id, sender, recipient, time of creation and the messages this one refers to."""
     later = WORDS["on_sending"][lang]
+    created = later if unsent else when(format_time(header.created), header.sender.side)
     lines = [
         f"{WORDS['message'][lang]}: {later if unsent else shown(header.message_id)}",
         f"{WORDS['from'][lang]}: {shown(header.sender.side)}, {shown(header.sender.unit)}",
         f"{WORDS['to'][lang]}: {shown(header.recipient.side)}, {shown(header.recipient.unit)}",
-        f"{WORDS['created'][lang]}: {later if unsent else when(format_time(header.created), header.sender.side)}",
+        f"{WORDS['created'][lang]}: {created}",
     ]
     for key in ("in_reply_to", "supersedes", "cancels"):
         if getattr(header, key):

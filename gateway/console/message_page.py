@@ -14,8 +14,8 @@ from aiohttp import web
 from yarl import URL
 
 from gateway.console import access, i18n, openapi, pages, refusals, timeline
-from gateway.console.context import SESSION, Context, context_of
 from gateway.console.board import answer_url
+from gateway.console.context import SESSION, Context, context_of
 from gateway.console.countdown import countdown
 from gateway.console.message_model import LinkView, MessageView, ObligationView, Rendering
 from gateway.console.signature import checked
