@@ -34,6 +34,7 @@ PROFILE = load_profiles()["kz-uz-border-2024"]
 LINK = "UZ/kz-uz-border-2024"
 RESTRICTION = "crossing-restriction"
 DIPLOMATIC = "commission-meeting-proposal"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _utc(moment: datetime) -> str:
@@ -268,10 +269,16 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     aliya.click("button[formaction='/compose/preview']")
     aliya.locator("section.preview pre").first.wait_for()
     assert aliya.locator("#verdict .ok").count() == 1
-    assert "11(3)2" in aliya.locator("section.preview pre").first.inner_text()
+    preview = aliya.locator("section.preview pre").first.inner_text()
+    assert "11(3)2" in preview
+    # No id or creation time before sending: the check's would not be the sent notice's.
+    for line in ("Сообщение: присваивается при отправке", "Составлено: присваивается при отправке"):
+        assert line in preview, preview
+    assert not UUID.search(preview), preview
     _both(aliya, kz_base, shots, "compose-preview", "button[formaction='/compose/preview']")
     aliya.click("button[formaction='/compose/send']")
     sent = _sent_id(aliya, kz_base)
+    assert aliya.locator("dl.facts code").first.inner_text() == sent
 
     umid = _log_in(browser, uz_base, "umid")
     _on_peer_log(umid, uz_base, sent)
@@ -311,6 +318,8 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     assert draft.count() == 1 and draft.locator(".own").count() == 1
     assert PROFILE.types[DIPLOMATIC].title["ru"] in draft.locator("h2").inner_text()
     assert draft.locator("button.approve").count() == 0
+    rendered = draft.locator("pre.rendered").inner_text()
+    assert "Сообщение: присваивается при отправке" in rendered and not UUID.search(rendered)
     _both(aliya, kz_base, shots, "drafts", None)
     draft_id = str(draft.get_attribute("id")).removeprefix("draft-")
     own = aliya.request.post(
