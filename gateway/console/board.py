@@ -14,12 +14,13 @@ from aiohttp import web
 from yarl import URL
 
 from gateway.console import access, i18n, openapi, pages, refusals
-from gateway.console.context import Context, context_of
+from gateway.console.context import SESSION, Context, context_of
 from gateway.console.countdown import countdown
 from gateway.console.openapi import Param
 from gateway.lifecycle import Direction
 from gateway.profiles import Profile
 from gateway.reasons import Reason
+from gateway.roles import Role
 from gateway.store import board
 from gateway.store.board import BoardFilter, Owed
 
@@ -149,6 +150,7 @@ def _as_page(request: web.Request, view: BoardPage) -> web.StreamResponse:
         links=[link.name for link in context.config.links],
         directions=DIRECTIONS,
         now=view.now.astimezone(UTC),
+        writes=request[SESSION].role.allows(Role.OPERATOR),  # a viewer gets no compose link
     )
 
 
