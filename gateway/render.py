@@ -32,6 +32,11 @@ WORDS: dict[str, dict[str, str]] = {
     "from": {"ru": "Отправитель", "kk": "Жіберуші", "en": "From"},
     "to": {"ru": "Получатель", "kk": "Алушы", "en": "To"},
     "created": {"ru": "Составлено", "kk": "Жасалған уақыты", "en": "Created"},
+    "on_sending": {
+        "ru": "присваивается при отправке",
+        "kk": "жіберілген кезде беріледі",
+        "en": "assigned when it is sent",
+    },
     "deadlines": {"ru": "Сроки", "kk": "Мерзімдер", "en": "Deadlines"},
     "content": {"ru": "Содержание", "kk": "Мазмұны", "en": "Content"},
     "receipt": {
@@ -245,8 +250,10 @@ def _content(node: etree._Element, labels: Labels, lang: str, side: str, depth: 
     return lines
 
 
-def render_form(message: Message, lang: str, labels: Labels | None = None) -> str:
-    """The readable form of a checked notice or receipt (a dossier has none: bgw verify lists it)."""
+def render_form(message: Message, lang: str, labels: Labels | None = None, *, unsent: bool = False) -> str:
+    """The readable form of a checked notice or receipt (a dossier has none: bgw verify lists it).
+    *unsent*: a notice checked but not sent (a preview, a draft): its id and creation time are only
+    assigned when it is sent, so the form says so instead of showing the check's."""
     labels = labels or load_labels()
     if message.acknowledgement is not None:
         return _receipt_form(message, message.acknowledgement, lang)
@@ -265,7 +272,7 @@ def render_form(message: Message, lang: str, labels: Labels | None = None) -> st
     if message_type.quote:
         lines.append(f"  «{message_type.quote}»")
     lines.append(f"{WORDS['channel'][lang]}: {_channel(message_type, message.body, lang)}")
-    lines += _parties(header, lang)
+    lines += _parties(header, lang, unsent)
     if header.late_justification:
         lines.append(f"{WORDS['late'][lang]}: {shown(header.late_justification)}")
     lines += ["", f"{WORDS['deadlines'][lang]}:"]
@@ -275,13 +282,15 @@ def render_form(message: Message, lang: str, labels: Labels | None = None) -> st
     return "\n".join(lines) + "\n"
 
 
-def _parties(header: Header, lang: str) -> list[str]:
+def _parties(header: Header, lang: str, unsent: bool = False) -> list[str]:
     """Message id, sender, recipient, time of creation and the messages this one refers to."""
+    later = WORDS["on_sending"][lang]
+    created = later if unsent else when(format_time(header.created), header.sender.side)
     lines = [
-        f"{WORDS['message'][lang]}: {shown(header.message_id)}",
+        f"{WORDS['message'][lang]}: {later if unsent else shown(header.message_id)}",
         f"{WORDS['from'][lang]}: {shown(header.sender.side)}, {shown(header.sender.unit)}",
         f"{WORDS['to'][lang]}: {shown(header.recipient.side)}, {shown(header.recipient.unit)}",
-        f"{WORDS['created'][lang]}: {when(format_time(header.created), header.sender.side)}",
+        f"{WORDS['created'][lang]}: {created}",
     ]
     for key in ("in_reply_to", "supersedes", "cancels"):
         if getattr(header, key):

@@ -14,13 +14,14 @@ from aiohttp import web
 from yarl import URL
 
 from gateway.console import access, i18n, openapi, pages
-from gateway.console.context import Context, context_of
+from gateway.console.context import SESSION, Context, context_of
 from gateway.console.countdown import countdown
 from gateway.console.openapi import Param
 from gateway.console.queries import BadQuery, rendering
 from gateway.console.titles import type_title
 from gateway.lifecycle import Direction
 from gateway.profiles import Profile
+from gateway.roles import Role
 from gateway.store import board
 from gateway.store.board import BoardFilter, Owed
 
@@ -80,11 +81,12 @@ def _rungs(profiles: Mapping[str, Profile], item: Owed) -> tuple[str | None, str
     return reached, upcoming
 
 
-def answer_url(item: Owed) -> str | None:
-    """The compose form prefilled to answer what we owe: the link, the reply type, in_reply_to."""
-    if item.direction != Direction.IN or not item.expects:
+def answer_url(direction: str, link: str, expects: str | None, message_id: str) -> str | None:
+    """The compose form prefilled to answer what we owe on *link* (PEER/profile): the link, the reply
+    type, in_reply_to. The board's rows and the message page both link to it."""
+    if direction != Direction.IN or not expects:
         return None
-    query = {"link": f"{item.peer}/{item.profile}", "type": item.expects, "in_reply_to": item.message_id}
+    query = {"link": link, "type": expects, "in_reply_to": message_id}
     return str(URL("/compose").with_query(query))
 
 
@@ -93,13 +95,14 @@ def annotate(context: Context, item: Owed, now: datetime) -> BoardItem:
     found = context.profiles.get(item.profile)
     entry = found.types.get(item.type) if found else None
     channel = item.channel or (entry.channel.value if entry else None)  # older rows: the type's first
+    link = f"{item.peer}/{item.profile}"
     return BoardItem(
         **{**vars(item), "channel": channel},
-        link=f"{item.peer}/{item.profile}",
+        link=link,
         overdue=item.due_at < now,
         rung=reached,
         next_rung=upcoming,
-        answer=answer_url(item),
+        answer=answer_url(item.direction, link, item.expects, item.message_id),
     )
 
 
@@ -136,6 +139,7 @@ def _as_page(request: web.Request, view: BoardPage) -> web.StreamResponse:
         links=[link.name for link in context.config.links],
         directions=DIRECTIONS,
         now=view.now.astimezone(UTC),
+        writes=request[SESSION].role.allows(Role.OPERATOR),  # a viewer gets no compose link
     )
 
 

@@ -84,7 +84,7 @@ async def compose_preview(request: web.Request) -> web.StreamResponse:
     if verdict is not None and verdict.message is not None and verdict.message.type is not None:
         lang = pages.language(request)
         for shown in dict.fromkeys(["ru", lang if lang in RENDERED else "ru"]):
-            previews.append((shown, render_form(verdict.message, shown)))
+            previews.append((shown, render_form(verdict.message, shown, unsent=True)))
     return _page(request, composed, verdict, previews=previews)
 
 

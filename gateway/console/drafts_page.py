@@ -68,7 +68,7 @@ async def _shown(context: Context, draft: Draft, user: str, lang: str) -> Shown:
     message = verdict.message
     rendered = None
     if message is not None and message.type is not None:
-        rendered = render_form(message, lang if lang in RENDERED else "ru")
+        rendered = render_form(message, lang if lang in RENDERED else "ru", unsent=True)
     title = type_title(context.profiles, draft.profile, draft.type, lang)
     return Shown(draft, rendered, refusal_text(verdict.refusal), draft.drafted_by == user, title)
 

@@ -71,6 +71,7 @@ class ObligationView:
     closed_at: datetime | None
     channel: str | None
     overdue: bool
+    answer: str | None  # the compose form that answers it (open, ours to answer); None: nothing to write
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import web
+from yarl import URL
 
 from gateway.console import access, i18n, openapi, pages, refusals, timeline
+from gateway.console.board import answer_url
 from gateway.console.context import SESSION, Context, context_of
 from gateway.console.countdown import countdown
 from gateway.console.message_model import LinkView, MessageView, ObligationView, Rendering
 from gateway.console.signature import checked
 from gateway.console.titles import in_language
 from gateway.errors import GatewayError
+from gateway.lifecycle import Direction
 from gateway.reasons import Reason
 from gateway.render import render_form
+from gateway.roles import Role
 from gateway.rules.channels import chosen_channel
 from gateway.store import cases
 from gateway.wire.contract import Message
@@ -46,13 +50,29 @@ def _links(found: cases.Case, message: Message) -> list[LinkView]:
 
 
 def _obligations(found: cases.Case, now: datetime) -> list[ObligationView]:
+    stored = found.message
+    link = f"{stored.peer}/{stored.profile}"
     return [
         ObligationView(
             o.id, o.duty, o.item, o.owner, o.expects, o.article, o.source, o.basis, o.due_at, o.state,
             o.level, o.closed_by, o.closed_at, o.channel, o.state == "open" and o.due_at < now,
+            answer_url(o.direction, link, o.expects, stored.message_id) if o.state == "open" else None,
         )
         for o in found.obligations
     ]  # fmt: skip
+
+
+def actions(view: MessageView, role: Role) -> list[tuple[str, str]]:
+    """(catalogue key, compose URL) of what an operator may write from this page: answer what we owe;
+    for a notice we sent that nothing replaced or cancelled yet, supersede or cancel it."""
+    if not role.allows(Role.OPERATOR):
+        return []
+    found = list(dict.fromkeys(("messageact.answer", o.answer) for o in view.obligations if o.answer))
+    done = any(link.role in ("replacement", "cancellation") for link in view.links)
+    if view.direction == Direction.OUT and not done:
+        for key, name in (("messageact.supersede", "supersedes"), ("messageact.cancel", "cancels")):
+            found.append((key, str(URL("/compose").with_query({name: view.message_id}))))
+    return found
 
 
 def build(context: Context, found: cases.Case, lang: str, now: datetime) -> MessageView:
@@ -120,6 +140,7 @@ def _as_page(request: web.Request, view: MessageView) -> web.StreamResponse:
         countdown=lambda due: countdown(due, now, t)[1],
         now=now,
         timeline_limit=cases.TIMELINE_ENTRIES,
+        actions=actions(view, request[SESSION].role),
     )
 
 

@@ -5,6 +5,7 @@ the log from its first entry to the head, taken in the transaction that records 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -140,9 +141,27 @@ def _obligations(conn: Connection, message_id: str) -> list[Owed]:
     return found
 
 
-def _related(conn: Connection, owed: Sequence[Owed]) -> list[Related]:
+def _replaced_by(message_id: str, found: Evidence) -> dict[str, str]:
+    """The notices that superseded or cancelled *message_id*, from its log entries (`settle` tells a
+    replacement even when the earlier notice had no open obligation left to end): id → role."""
+    roles = {}
+    for _, _, event, about, text, _ in found.timeline:
+        if event != "obligations-closed" or about != message_id:
+            continue
+        detail = json.loads(text or "{}")
+        if not isinstance(detail, dict):
+            continue
+        replaces, by = detail.get("replaces"), detail.get("by")
+        how = replaces[1] if isinstance(replaces, list) and len(replaces) == 2 else None
+        if isinstance(by, str) and how in _ROLES:
+            roles[by] = _ROLES[how]
+    return roles
+
+
+def _related(conn: Connection, owed: Sequence[Owed], replaced_by: dict[str, str]) -> list[Related]:
     """The messages that closed the message's reply, decision, or whole case (replaced, cancelled)."""
     roles = {o.closed_by: _ROLES.get(o.state, "reply") for o in owed if o.closed_by and o.duty != "receipt"}
+    roles.update(replaced_by)
     if not roles:
         return []
     c = messages.c
@@ -163,7 +182,8 @@ def case(conn: Connection, message_id: str) -> Case | None:
     if stored is None:
         return None
     owed = _obligations(conn, message_id)
-    return Case(stored, owed, _related(conn, owed), evidence(conn, message_id, TIMELINE_ENTRIES))
+    found = evidence(conn, message_id, TIMELINE_ENTRIES)
+    return Case(stored, owed, _related(conn, owed, _replaced_by(message_id, found)), found)
 
 
 @dataclass(frozen=True)

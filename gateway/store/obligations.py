@@ -113,7 +113,7 @@ def _told(
             {"duty": o.deadline.duty.value, "owner": o.owner, "due": o.deadline.due_at.isoformat()}
             for o in duties.opens
         ]
-    if closed:
+    if closed or duties.replaces:  # a replacement is told even when the earlier had nothing open
         how = {"replaces": [duties.replaces[0], duties.replaces[1].value]} if duties.replaces else {}
         detail = {"by": by, "ids": closed, **how}
         if duties.closing == about:

@@ -114,6 +114,10 @@ def test_the_board_orders_marks_and_names_the_rungs(store: Any) -> None:
         assert page.index(LATE) < page.index(PROPOSAL), "in each section, soonest due first"
         assert f'href="/messages/{PROPOSAL}"' in page
         assert 'data-now="2026-11-30T09:00:00Z"' in page
+        assert "/compose?" not in page, "a viewer cannot compose: no answer link"
+        assert (await log_in(client, "operator1")).status == 303
+        page = await (await client.get("/board")).text()
+        assert f"/compose?link={LINK}&amp;type=joint-meeting-reply&amp;in_reply_to={PROPOSAL}" in page
 
     run(store, scenario)
 

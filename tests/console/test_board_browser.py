@@ -2,8 +2,11 @@
 nodes on the real broker with one moved clock (a shift file). KZ's national system proposes two
 joint meetings to UZ (Art. 40(1): a reply within 48 h, a deadline of the agreement's text): UZ's
 board shows both as our duty, marked `text`, with a countdown and the answer link; KZ's shows them as
-owed to it. UZ's national system answers the second over AMQP: it leaves UZ's open board (live, no
-reload) and KZ's. The clock passes the first's deadline and its ladder up to the diplomatic level:
+owed to it. UZ's operator answers the second from the board in the browser: the answer link opens
+the compose form prefilled (link, reply type, in_reply_to), the reply is checked and sent, and the
+duty leaves UZ's and KZ's open boards (live, no reload); KZ's page of the proposal links the reply,
+UZ's page of the first offers the board's answer link, a viewer's none. The clock passes the
+first's deadline and its ladder up to the diplomatic level:
 the escalations page shows it by level, the dossier downloads and verifies in place; an operator
 acknowledges and resolves it with a note in the browser, and the admin finds both acts on the audit
 trail. axe-core on every page; screenshots in Russian and Kazakh under the test's tmp folder."""
@@ -11,6 +14,7 @@ trail. axe-core on every page; screenshots in Russian and Kazakh under the test'
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +25,13 @@ from typing import Any
 from playwright.sync_api import Browser, Page
 
 from gateway import paths
+from gateway.forms.model import form_of
+from gateway.forms.prefill import encode
+from gateway.profiles import load_profiles
+from gateway.samples import sample_submission
 from tests.console.axe import assert_accessible
 from tests.console.test_browser import PASSWORD, _wait_ready, add_user, free_port, shot
+from tests.console.test_compose import _fill
 from tests.node.harness import National, World, submission, wait_for_consumer, wait_until
 from tests.node.test_escalation import ladder_rows, levels, set_clock
 
@@ -30,6 +39,7 @@ SAMPLES = paths.SAMPLES / "kz-uz-border-2024"
 SETTINGS = {"sweep_interval_s": 0.2, "time_scale": 0.01}
 LINK = "KZ/kz-uz-border-2024"
 TITLE = "Предложение о проведении совместного заседания"
+REPLY = "joint-meeting-reply"
 
 
 def aside(function: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
@@ -48,12 +58,17 @@ async def _propose(world: World) -> list[str]:
     return [str(answer["message_id"]) for answer in answers]
 
 
-async def _reply(world: World, message_id: str) -> None:
-    async with National(world, "UZ") as uz:
-        reply = submission(SAMPLES / "joint-meeting-reply.xml", "KZ")
-        reply["in_reply_to"] = message_id
-        [answered] = await uz.wait_answers([await uz.submit(reply)])
-    assert answered["status"] == "accepted", answered
+def _reply_pairs() -> list[tuple[str, str]]:
+    """The sample reply's body as the form's fields, one participant (the form shows one slot)."""
+    body = copy.deepcopy(sample_submission(SAMPLES / f"{REPLY}.xml", "KZ")["body"])
+    body["Participants"]["Participant"] = body["Participants"]["Participant"][:1]
+    return list(encode(form_of(load_profiles()["kz-uz-border-2024"], REPLY), body).pairs)
+
+
+def _prefilled(form: Page, proposal: str) -> None:
+    assert form.locator("#f-link").input_value() == LINK
+    assert form.locator("#f-type").input_value() == REPLY
+    assert form.locator("#f-in_reply_to").input_value() == proposal
 
 
 def open_as(page: Page, base: str, path: str, user: str) -> None:
@@ -91,7 +106,7 @@ def _boards(world: World, browser: Browser, shots: Path, ports: dict[str, int]) 
     assert TITLE in text and "ответ" in text and "ст. 40(1)" in text and "пограничные представители" in text
     assert "через 1 д 23 ч" in text and "срок соглашения" in text, text
     answer = row.locator("a", has_text="Ответить").get_attribute("href")
-    assert answer == f"/compose?link={LINK}&type=joint-meeting-reply&in_reply_to={first}"
+    assert answer == f"/compose?link={LINK}&type={REPLY}&in_reply_to={first}"
     assert uz.locator("h3").all_inner_texts() == [
         "Сопредельная сторона должна нам",
         "Мы должны сопредельной стороне",
@@ -104,15 +119,51 @@ def _boards(world: World, browser: Browser, shots: Path, ports: dict[str, int]) 
     assert _row(kz, first).count() == 1 and _row(kz, second).count() == 1
     assert "срок соглашения" in _row(kz, second).inner_text()
 
-    # UZ's national system answers the second over AMQP: gone from UZ's open board without a reload.
-    uz.evaluate("window.stillTheSamePage = true")
-    aside(_reply, world, second)
+    # UZ's operator answers the second from the board, in a second tab (the first stays open on the
+    # board, as does KZ's): the compose form opens prefilled; checked and sent, the duty leaves both
+    # open boards without a reload.
+    for watcher in (uz, kz):
+        watcher.evaluate("window.stillTheSamePage = true")
+    form = browser.new_page(locale="ru-RU", viewport={"width": 1500, "height": 1000})
+    open_as(form, uz_base, "/board", "operator")
+    href = _row(form, second).locator("a", has_text="Ответить").get_attribute("href")
+    assert href == f"/compose?link={LINK}&type={REPLY}&in_reply_to={second}"
+    _row(form, second).locator("a", has_text="Ответить").click()
+    form.locator("fieldset.body").wait_for()
+    assert form.url == f"{uz_base}{href}"
+    _prefilled(form, second)
+    shot(form, shots, "compose-reply-prefilled-ru")
+    switch(form, "kk")
+    _prefilled(form, second)
+    assert form.locator("h1").inner_text() == "Жаңа хабарлама"
+    shot(form, shots, "compose-reply-prefilled-kk")
+    switch(form, "ru")
+    _fill(form, _reply_pairs())
+    form.click("button[formaction='/compose/check']")
+    form.locator("#verdict .ok").wait_for()
+    form.click("button[formaction='/compose/send']")
+    form.wait_for_url(re.compile(re.escape(uz_base) + r"/messages/[0-9a-f-]{36}$"))
+    reply = form.url.rsplit("/", 1)[1]
+    assert reply not in (first, second)
     _row(uz, second).wait_for(state="detached", timeout=15000)
     assert uz.evaluate("window.stillTheSamePage") is True and _row(uz, first).count() == 1
     wait_until(lambda: ladder_rows(world, "KZ", second)[0].state == "closed", "KZ closes the reply duty")
-    kz.reload()
+    _row(kz, second).wait_for(state="detached", timeout=15000)
+    assert kz.evaluate("window.stillTheSamePage") is True
     assert _row(kz, second).count() == 0 and _row(kz, first).count() == 1
     shot(kz, shots, "board-kz-peer-owes-ru")
+
+    # KZ's page of the proposal links the reply; a viewer sees nothing to write from it.
+    kz.goto(f"{kz_base}/messages/{second}")
+    assert kz.locator(f"ul.links a[href='/messages/{reply}']").count() == 1
+    assert "Ответ" in kz.locator("ul.links li", has_text=reply).inner_text()
+    assert kz.locator(".message-actions a").count() == 0
+    # UZ's page of the first (still owed): the operator's answer link is the board's.
+    form.goto(f"{uz_base}/messages/{first}")
+    actions = form.locator(".message-actions a")
+    assert actions.all_inner_texts() == ["Ответить"]
+    assert actions.get_attribute("href") == answer
+    form.close()
     kz.close()
     return uz, [first, second]
 

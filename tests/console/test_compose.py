@@ -34,6 +34,7 @@ PROFILE = load_profiles()["kz-uz-border-2024"]
 LINK = "UZ/kz-uz-border-2024"
 RESTRICTION = "crossing-restriction"
 DIPLOMATIC = "commission-meeting-proposal"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _utc(moment: datetime) -> str:
@@ -140,6 +141,39 @@ def _received(world: World) -> int:
     return sum(sum(states.values()) for (_, _, direction), states in counts.items() if direction == "in")
 
 
+def _supersede(
+    aliya: Page, umid: Page, kz_base: str, uz_base: str, shots: Path, sent: str, body: dict[str, Any]
+) -> str:
+    """From the sent notice's page: "Заменить" opens the form with its link, type and body; a changed
+    end date is sent as its replacement, which the peer receives and the original's page links."""
+    actions = aliya.locator(".message-actions a")
+    assert actions.all_inner_texts() == ["Заменить", "Отменить"]
+    assert actions.nth(1).get_attribute("href") == f"/compose?cancels={sent}"
+    _both(aliya, kz_base, shots, "message-sent", None)
+    aliya.click(".message-actions a.act-supersede")
+    aliya.locator("fieldset.body").wait_for()
+    assert aliya.url == f"{kz_base}/compose?supersedes={sent}"
+    assert aliya.locator("#f-supersedes").input_value() == sent
+    assert aliya.locator("#f-type").input_value() == RESTRICTION
+    assert aliya.locator("#f-EffectiveFrom").input_value().startswith(body["EffectiveFrom"][:16])
+    until = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=20)
+    aliya.fill("#f-EffectiveUntil", until.strftime("%Y-%m-%dT%H:%M:%S"))
+    aliya.click("button[formaction='/compose/check']")
+    aliya.locator("#verdict .ok").wait_for()
+    aliya.click("button[formaction='/compose/send']")
+    replacement = _sent_id(aliya, kz_base)
+    assert replacement != sent
+    links = aliya.locator("ul.links li")
+    assert links.all_inner_texts() == [f"Заменяет: {sent}"]
+    assert aliya.locator(".message-actions a").all_inner_texts() == ["Заменить", "Отменить"]
+    _on_peer_log(umid, uz_base, replacement)
+    aliya.goto(f"{kz_base}/messages/{sent}")
+    assert aliya.locator(f"ul.links a[href='/messages/{replacement}']").count() == 1
+    assert "Заменено сообщением" in aliya.locator("ul.links li", has_text=replacement).inner_text()
+    assert aliya.locator(".message-actions a").count() == 0, "a replaced notice offers no second replacement"
+    return replacement
+
+
 def _start(world: World) -> tuple[str, str]:
     kz_port, uz_port = free_port(), free_port()
     kz = world.node("KZ", ("UZ",), console_port=kz_port)
@@ -235,26 +269,33 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     aliya.click("button[formaction='/compose/preview']")
     aliya.locator("section.preview pre").first.wait_for()
     assert aliya.locator("#verdict .ok").count() == 1
-    assert "11(3)2" in aliya.locator("section.preview pre").first.inner_text()
+    preview = aliya.locator("section.preview pre").first.inner_text()
+    assert "11(3)2" in preview
+    # No id or creation time before sending: the check's would not be the sent notice's.
+    for line in ("Сообщение: присваивается при отправке", "Составлено: присваивается при отправке"):
+        assert line in preview, preview
+    assert not UUID.search(preview), preview
     _both(aliya, kz_base, shots, "compose-preview", "button[formaction='/compose/preview']")
     aliya.click("button[formaction='/compose/send']")
     sent = _sent_id(aliya, kz_base)
+    assert aliya.locator("dl.facts code").first.inner_text() == sent
 
     umid = _log_in(browser, uz_base, "umid")
     _on_peer_log(umid, uz_base, sent)
     shot(umid, shots, "peer-log-ru")
 
-    # The message page's "supersede" link: the form opens with the sent notice's link, type and body.
-    aliya.goto(f"{kz_base}/compose?supersedes={sent}")
-    assert aliya.locator("#f-supersedes").input_value() == sent
-    assert aliya.locator("#f-type").input_value() == RESTRICTION
-    assert aliya.locator("#f-EffectiveFrom").input_value().startswith(body["EffectiveFrom"][:16])
+    replacement = _supersede(aliya, umid, kz_base, uz_base, shots, sent, body)
 
     # A viewer: no compose entry, the page and a crafted send refused 403; no CSRF token: 403.
     dana = _log_in(browser, kz_base, "dana")
     assert dana.locator("nav a[href='/compose']").count() == 0
     assert dana.locator("nav a[href='/drafts']").count() == 0
     assert dana.request.get(f"{kz_base}/compose").status == 403
+    crafted_page = dana.request.get(f"{kz_base}/compose?supersedes={replacement}")
+    assert crafted_page.status == 403 and "role-insufficient" in crafted_page.text()
+    dana.goto(f"{kz_base}/messages/{replacement}")  # a viewer reads the page; nothing to write from it
+    assert dana.locator("h1").inner_text() == PROFILE.types[RESTRICTION].title["ru"]
+    assert dana.locator(".message-actions a").count() == 0
     crafted = dana.request.post(
         f"{kz_base}/compose/send", form={**form, "csrf": _csrf(dana)}, headers={"Accept": "application/json"}
     )
@@ -277,6 +318,8 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     assert draft.count() == 1 and draft.locator(".own").count() == 1
     assert PROFILE.types[DIPLOMATIC].title["ru"] in draft.locator("h2").inner_text()
     assert draft.locator("button.approve").count() == 0
+    rendered = draft.locator("pre.rendered").inner_text()
+    assert "Сообщение: присваивается при отправке" in rendered and not UUID.search(rendered)
     _both(aliya, kz_base, shots, "drafts", None)
     draft_id = str(draft.get_attribute("id")).removeprefix("draft-")
     own = aliya.request.post(

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page
 
 from gateway.store import filler
 from tests.console.axe import assert_accessible
+from tests.console.test_board_browser import switch
 from tests.console.test_browser import (
     PASSWORD,
     _wait_ready,
@@ -95,6 +96,11 @@ def test_a_viewer_export_is_on_the_admin_audit_page_and_every_page_passes_axe(
     assert page.locator("code").inner_text() == "role-insufficient"
     assert_accessible(page, "refused")
     shot(page, shots, "refused-ru")
+    switch(page, "kk")  # the header's form: the same refusal again, in Kazakh
+    assert page.locator("h1").inner_text() == "Бас тартылды"
+    assert page.locator("code").inner_text() == "role-insufficient"
+    shot(page, shots, "refused-kk")
+    switch(page, "ru")
     page.goto(f"{base}/")
     _log_out(page, base)
     assert_accessible(page, "logged out")

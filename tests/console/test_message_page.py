@@ -147,6 +147,10 @@ def test_a_viewer_opens_the_message_and_the_view_is_audited(store: Any) -> None:
         kinds = [event["kind"] for event in api["timeline"]]
         assert kinds[:2] == ["created", "received"] and "accessed" in kinds
         assert api["renderings"][0]["lang"] == "ru"
+        assert "message-actions" not in html and "/compose?" not in html  # a viewer writes nothing
+        await log_in(client, "admin1")  # may compose, but one does not supersede what the peer sent
+        html = await (await client.get(f"/messages/{message_id}")).text()
+        assert "Подпись верна: сторона KZ" in html and "/compose?" not in html
 
     run(store, scenario)
     viewed = [(event, mid) for event, mid, detail in _audit(store[1]) if '"by":"viewer1"' in detail]
