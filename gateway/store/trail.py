@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, select, text
 
-from gateway.store.audit import PREFIXES
-from gateway.store.schema import log
+from gateway.store.schema import ACTS, log
 from gateway.store.times import aware
 
 MAX_PAGE = 500
@@ -44,7 +43,7 @@ class TrailPage:
 
 def _conditions(wanted: TrailFilter, before: int | None) -> list[ColumnElement[bool]]:
     c = log.c
-    found: list[ColumnElement[bool]] = [or_(*(c.event.startswith(prefix) for prefix in PREFIXES))]
+    found: list[ColumnElement[bool]] = [text(f"({ACTS})")]  # the predicate of ix_log_acts, as written
     if wanted.action:
         found.append(c.event == wanted.action)
     if wanted.actor:  # the detail is canonical JSON (sorted keys, no spaces): "by":"<name>" is exact
