@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select, text
 
+from gateway.lifecycle import Direction
 from gateway.store import listing, series, trail
 from gateway.store import obligations as table
 from gateway.store.schema import log, messages, obligations
+from gateway.store.sql import consts
 from gateway.store.times import naive
 from gateway.store.unit import Tx
 
@@ -86,7 +88,7 @@ def bare_message(conn: Connection, message_id: str) -> int:
     and the log's entries about it, by their indexes, fetched as tuples; returns how many rows."""
     m, o, entries = messages.c, obligations.c, log.c
     return (
-        bare(conn, select(messages).where(m.direction.in_(("in", "out")) & (m.message_id == message_id)))
+        bare(conn, select(messages).where(m.direction.in_(consts(Direction)) & (m.message_id == message_id)))
         + bare(conn, select(obligations).where(o.message_id == message_id).order_by(o.id))
         + bare(conn, select(log).where(entries.message_id == message_id).order_by(entries.seq))
     )
