@@ -67,9 +67,9 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": pick(0.50), "p99_ms": pick(0.99)}
 
 
-def _fill(store: Store, rows: int) -> None:
+def _fill(store: Store, rows: int, act_every: int = ACT_EVERY) -> None:
     started = time.perf_counter()
-    entries = filler.synthetic_log(rows, NOW - STEP * rows, LINKS, STEP, ACT_EVERY)
+    entries = filler.synthetic_log(rows, NOW - STEP * rows, LINKS, STEP, act_every)
     for first in range(0, rows, FILL_CHUNK):
         count = min(FILL_CHUNK, rows - first)
         store.write(

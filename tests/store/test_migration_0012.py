@@ -4,13 +4,15 @@ the declared one, and the audit trail reads the acts through its partial index."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from gateway.store import Store, trail
+from gateway.store import Store, series, trail
 from gateway.store.schema import metadata
 from gateway.store.store import MIGRATIONS
 
@@ -22,6 +24,7 @@ _ENTRY = (
     "INSERT INTO log (seq, at, event, message_id, peer, detail, prev_hash, hash) "
     "VALUES (:seq, '2026-11-01 00:00:00.000000', :event, NULL, NULL, :detail, 'p', 'h')"
 )
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 EVENTS = ["received", "console-viewed", "sent", "user-added", "escalation-acknowledged", "swept"]
 
 
@@ -58,5 +61,32 @@ def test_a_0011_database_with_rows_upgrades_to_0012(url: str) -> None:
         acts = store.read(trail.page, trail.TrailFilter())
         assert [a.action for a in acts.rows] == ["escalation-acknowledged", "user-added", "console-viewed"]
         assert {a.actor for a in acts.rows} == {"ops"}
+    finally:
+        store.close()
+
+
+def test_the_trail_and_the_traffic_read_through_their_indexes(url: str) -> None:
+    """The plans, as each database makes them for the statements the pages run: the trail's first page
+    a backward range of ix_log_acts (its predicate matched), the charts' traffic a range of
+    ix_messages_created (PostgreSQL told not to scan: on a small table it would rather)."""
+    store = Store.open(url)
+    try:
+        with store.engine.connect() as conn:
+            span = series.window(NOW, "Asia/Tashkent", 90)
+            for query, index in (
+                (trail.query(trail.TrailFilter(), None, 50), "ix_log_acts"),
+                (series.traffic_query(conn, span), "ix_messages_created"),
+            ):
+                sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SET enable_seqscan = off")
+                    plan = " | ".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+                else:
+                    plan = " | ".join(
+                        str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+                    )
+                    steps = plan.split(" | ")
+                    assert all(f"USING INDEX {index}" in s for s in steps if s.startswith("SCAN ")), plan
+                assert index in plan, plan
     finally:
         store.close()
