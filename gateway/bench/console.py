@@ -146,6 +146,7 @@ async def _pages(
                     raise RuntimeError(f"{path}: HTTP {answer.status}")
                 await answer.read()
         timed[entry.name] = list(samples)
+        print(f"  measured: {entry.name} ({sum(samples):.1f} s)", file=sys.stderr, flush=True)
     return timed
 
 
