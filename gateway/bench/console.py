@@ -3,7 +3,7 @@
 The database (a temporary SQLite file, or a PostgreSQL database created for the run and dropped
 after) is filled in bulk (gateway.store.filler: COPY / executemany), one message a minute up to now.
 The console then runs in this process on a local port, exactly as the node serves it (the same
-application, middlewares and store), and a logged-in viewer asks each page of ENTRIES REQUESTS times,
+application, middlewares and store), and a logged-in admin asks each page of ENTRIES REQUESTS times,
 one at a time. Server time is measured by an outermost middleware, from the request's arrival to the
 response the handler returns (sessions, CSRF, roles, the store read and the rendering included), and
 reported as p50 and p99 next to the raw baseline of the same run: the page's bare SQL on the driver
@@ -17,33 +17,32 @@ rows; flat means the full export's peak is within FLAT_RATIO of the small one's.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import Connection
 from yarl import URL
 
 from gateway import heap, pki
+from gateway.bench.console_pages import BASELINE_SHIFT, ENTRIES, signed_rows
 from gateway.console import app
 from gateway.console.context import Context
-from gateway.console.messages_log import PAGE_SIZE, parse_filter
 from gateway.console.passwords import hash_password
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.roles import Role
-from gateway.store import Store, filler, probes, users
+from gateway.store import Store, filler, users
 from gateway.store.scratch import fresh_database
 
 REQUESTS = 200
@@ -55,31 +54,8 @@ FILL_CHUNK = 20_000
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 STEP = timedelta(minutes=1)
 LINKS = [("KZ", "kz-uz-border-2024")]
-USER, PASSWORD = "bench", "the benchmark's own viewer"
-Baseline = Callable[[Connection, Context, str], object]
-
-
-def listing_baseline(conn: Connection, context: Context, path: str) -> object:
-    """A log page's bare SQL: the filter its query string asks for, read on the driver."""
-    links = [link.name for link in context.config.links]
-    wanted = parse_filter(URL(path).query, context.clock(), context.zone, links)
-    return probes.bare_listing(conn, wanted, PAGE_SIZE)
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str
-    path: str  # path and query string, as a browser asks for it
-    baseline: Baseline  # the raw read the page makes, on the driver
-
-
-# What is measured. The message page (/messages/{message_id}) is one entry more, with its own
-# baseline (the bare read of one message by id), once it is in the console.
-ENTRIES = (
-    Entry("log page", "/", listing_baseline),
-    Entry("filtered page", "/?direction=in&type=crossing-restriction&window=30d", listing_baseline),
-    Entry("api/messages", "/api/messages?state=delivered&q=KZ", listing_baseline),
-)
+USER, PASSWORD = "bench", "the benchmark's own admin"  # an admin: the audit page is theirs
+ACT_EVERY = 2500  # one person's act in so many log entries: 400 acts in a log of 1,000,000
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -91,13 +67,15 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": pick(0.50), "p99_ms": pick(0.99)}
 
 
-def _fill(store: Store, rows: int) -> None:
+def _fill(store: Store, rows: int, act_every: int = ACT_EVERY) -> None:
     started = time.perf_counter()
+    entries = filler.synthetic_log(rows, NOW - STEP * rows, LINKS, STEP, act_every)
     for first in range(0, rows, FILL_CHUNK):
         count = min(FILL_CHUNK, rows - first)
         store.write(
             filler.insert_messages, list(filler.synthetic(first, count, NOW - STEP * rows, LINKS, STEP))
         )
+        store.write(filler.insert_log, list(itertools.islice(entries, count)))
         print(
             f"\r  filling: {first + count:>9,} of {rows:,} messages ({time.perf_counter() - started:.0f} s)",
             end="",
@@ -154,17 +132,21 @@ async def _logged_in(client: aiohttp.ClientSession, base: str) -> None:
             raise RuntimeError(f"the benchmark's viewer could not log in: HTTP {answer.status}")
 
 
-async def _pages(client: aiohttp.ClientSession, base: str, samples: list[float]) -> dict[str, list[float]]:
+async def _pages(
+    client: aiohttp.ClientSession, base: str, samples: list[float], rows: int
+) -> dict[str, list[float]]:
     timed: dict[str, list[float]] = {}
     for entry in ENTRIES:
         for n in range(WARMUP + REQUESTS):
             if n == WARMUP:
                 samples.clear()
-            async with client.get(f"{base}{entry.path}") as answer:
+            path = entry.at(n, rows, WARMUP + REQUESTS)
+            async with client.get(f"{base}{path}") as answer:
                 if answer.status != 200:
-                    raise RuntimeError(f"{entry.path}: HTTP {answer.status}")
+                    raise RuntimeError(f"{path}: HTTP {answer.status}")
                 await answer.read()
         timed[entry.name] = list(samples)
+        print(f"  measured: {entry.name} ({sum(samples):.1f} s)", file=sys.stderr, flush=True)
     return timed
 
 
@@ -198,7 +180,7 @@ async def _serve(context: Context, rows: int) -> tuple[dict[str, list[float]], l
     try:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
             await _logged_in(client, base)
-            timed = await _pages(client, base, samples)
+            timed = await _pages(client, base, samples, rows)
             since = (NOW - STEP * min(EXPORT_SMALL, rows)).isoformat()
             small = URL(f"{base}/export.csv").with_query(window="custom", **{"from": since})
             exports = [await _export_peak(client, str(small))]
@@ -209,14 +191,14 @@ async def _serve(context: Context, rows: int) -> tuple[dict[str, list[float]], l
     return timed, exports
 
 
-def _baselines(context: Context) -> dict[str, list[float]]:
+def _baselines(context: Context, rows: int) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {}
     with context.store.reading() as conn:
         for entry in ENTRIES:
             samples = []
             for n in range(WARMUP + REQUESTS):
                 started = time.perf_counter()
-                entry.baseline(conn, context, entry.path)
+                entry.baseline(conn, context, entry.at(n, rows, WARMUP + REQUESTS, BASELINE_SHIFT))
                 if n >= WARMUP:
                     samples.append(time.perf_counter() - started)
             found[entry.name] = samples
@@ -226,9 +208,10 @@ def _baselines(context: Context) -> dict[str, list[float]]:
 def measure(db: str, rows: int) -> dict[str, Any]:
     with fresh_database(db, "bgw_bench_console") as url, _context(url) as context:
         _fill(context.store, rows)
-        context.store.write(users.add, USER, Role.VIEWER, hash_password(PASSWORD), NOW)
+        context.store.write(filler.sign_rows, signed_rows(context, rows, WARMUP + REQUESTS))
+        context.store.write(users.add, USER, Role.ADMIN, hash_password(PASSWORD), NOW)
         heap.settle()  # as the node does once started (gateway.heap)
-        raw = _baselines(context)
+        raw = _baselines(context, rows)
         timed, exports = asyncio.run(_serve(context, rows))
     pages = {
         entry.name: {"server": _percentiles(timed[entry.name]), "bare_sql": _percentiles(raw[entry.name])}

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from gateway.store import journal
+from gateway.store.schema import ACT_PREFIXES
 from gateway.store.unit import Tx
 
-PREFIXES = ("console-", "user-", "escalation-")  # console acts, `bgw user`, `bgw escalations`
+PREFIXES = ACT_PREFIXES  # console acts, `bgw user`, `bgw escalations`
 
 
 def record(

@@ -9,11 +9,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Select, select, text
 
-from gateway.store import listing
+from gateway.lifecycle import Direction
+from gateway.store import listing, series, trail
 from gateway.store import obligations as table
-from gateway.store.schema import obligations
+from gateway.store.schema import log, messages, obligations
+from gateway.store.sql import consts
 from gateway.store.times import naive
 from gateway.store.unit import Tx
 
@@ -68,7 +70,33 @@ def first_obligation_ids(conn: Connection, count: int) -> list[int]:
 def bare_listing(conn: Connection, wanted: listing.Filter, limit: int) -> int:
     """The raw baseline of a log page: the same SQL as `listing.page` run on the driver, rows
     fetched as tuples (no records built); returns how many."""
-    compiled = listing.query(wanted, None, limit).compile(dialect=conn.dialect)
+    return bare(conn, listing.query(wanted, None, limit))
+
+
+def bare_trail(conn: Connection, limit: int) -> int:
+    """The raw baseline of the audit trail's first page: `trail.page`'s SQL, unfiltered."""
+    return bare(conn, trail.query(trail.TrailFilter(), None, limit))
+
+
+def bare_traffic(conn: Connection, span: series.Window) -> int:
+    """The raw baseline of the charts' traffic over *span*: `series.traffic`'s SQL."""
+    return bare(conn, series.traffic_query(conn, span))
+
+
+def bare_message(conn: Connection, message_id: str) -> int:
+    """The raw baseline of a message page: the message by its id (either direction), its obligations
+    and the log's entries about it, by their indexes, fetched as tuples; returns how many rows."""
+    m, o, entries = messages.c, obligations.c, log.c
+    return (
+        bare(conn, select(messages).where(m.direction.in_(consts(Direction)) & (m.message_id == message_id)))
+        + bare(conn, select(obligations).where(o.message_id == message_id).order_by(o.id))
+        + bare(conn, select(log).where(entries.message_id == message_id).order_by(entries.seq))
+    )
+
+
+def bare(conn: Connection, query: Select[Any]) -> int:
+    """*query* compiled once and run on the driver, its rows fetched as tuples; returns how many."""
+    compiled = query.compile(dialect=conn.dialect)
     params = compiled.construct_params()
     args: Any = tuple(params[name] for name in compiled.positiontup) if compiled.positiontup else params
     return len(conn.exec_driver_sql(compiled.string, args).fetchall())

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from gateway.lifecycle import DRAFTS, ESCALATIONS, INBOX, OBLIGATIONS, OUTBOX, Direction, values
@@ -76,6 +77,8 @@ Index(
 # The treaty clocks' read (views.treaty_messages), which every national submission makes to know
 # whether the agreement has ended: the few messages of a link that move a clock, never the whole log.
 Index("ix_messages_treaty", messages.c.peer, messages.c.profile, messages.c.type)
+# The charts' days (gateway.store.series) and the log's time window (gateway.store.listing).
+Index("ix_messages_created", messages.c.created_at)
 
 # Receipts: the one we sent for each inbound message (direction out), and the one we received
 # for each outbound message (direction in).
@@ -122,6 +125,12 @@ log = Table(
     Column("hash", String(64), nullable=False),
 )
 Index("ix_log_message", log.c.message_id)  # a case's entries, for its dossier
+# People's acts (gateway.store.audit): their events begin with one of ACT_PREFIXES. The audit trail
+# (gateway.store.trail) reads them newest first through this partial index, its query stating ACTS
+# word for word (so SQLite and PostgreSQL both match it), never walking the node's own entries.
+ACT_PREFIXES = ("console-", "user-", "escalation-")  # console acts, `bgw user`, `bgw escalations`
+ACTS = " OR ".join(f"event LIKE '{prefix}%'" for prefix in ACT_PREFIXES)
+Index("ix_log_acts", log.c.seq, sqlite_where=text(ACTS), postgresql_where=text(ACTS))
 
 # What a side owes, on the clock: the peer's receipt and reply for what we sent (direction out), our
 # own replies for what we received (direction in), joint-decision items. `next_at` is when the sweep

@@ -110,15 +110,20 @@ class Traffic:
 
 
 def traffic(conn: Connection, span: Window) -> list[Traffic]:
+    query = traffic_query(conn, span)
+    return [Traffic(_as_date(r[0]), r[1], r[2], r[3], r[4], int(r[5])) for r in conn.execute(query)]
+
+
+def traffic_query(conn: Connection, span: Window) -> Select[Any]:
+    """Notices a day, link, direction and type over *span* (a range of `ix_messages_created`)."""
     m = messages.c
     day = _day(conn, m.created_at, span.offset_s).label("day")
-    query = (
+    return (
         select(day, m.peer, m.profile, m.direction, m.type, func.count())
         .where((m.created_at >= span.start) & (m.created_at < span.end) & (m.type != const(RECEIPT_TYPE)))
         .group_by(day, m.peer, m.profile, m.direction, m.type)
         .order_by(day, m.peer, m.profile, m.direction, m.type)
     )
-    return [Traffic(_as_date(r[0]), r[1], r[2], r[3], r[4], int(r[5])) for r in conn.execute(query)]
 
 
 def _sampled(query: Select[Any]) -> Select[Any]:

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, literal_column, select
 
-from gateway.store.audit import PREFIXES
-from gateway.store.schema import log
+from gateway.store.schema import ACTS, log
 from gateway.store.times import aware
 
 MAX_PAGE = 500
@@ -44,7 +43,7 @@ class TrailPage:
 
 def _conditions(wanted: TrailFilter, before: int | None) -> list[ColumnElement[bool]]:
     c = log.c
-    found: list[ColumnElement[bool]] = [or_(*(c.event.startswith(prefix) for prefix in PREFIXES))]
+    found: list[ColumnElement[bool]] = [literal_column(f"({ACTS})")]  # ix_log_acts's predicate, as written
     if wanted.action:
         found.append(c.event == wanted.action)
     if wanted.actor:  # the detail is canonical JSON (sorted keys, no spaces): "by":"<name>" is exact
@@ -61,17 +60,21 @@ def _act(seq: int, at: datetime, event: str, message_id: str | None, peer: str |
     return Act(seq, aware(at), actor, event, message_id, peer, detail)
 
 
-def page(conn: Connection, wanted: TrailFilter, before: int | None = None, limit: int = 50) -> TrailPage:
-    """The newest *limit* acts matching *wanted* whose seq is below *before*."""
-    limit = max(1, min(limit, MAX_PAGE))
+def query(wanted: TrailFilter, before: int | None, limit: int) -> Select[Any]:
+    """The read of a page: one row more than *limit*, to know whether there is an older page."""
     c = log.c
-    query = (
+    return (
         select(c.seq, c.at, c.event, c.message_id, c.peer, c.detail)
         .where(and_(*_conditions(wanted, before)))
         .order_by(c.seq.desc())
         .limit(limit + 1)
     )
-    rows = [_act(*row) for row in conn.execute(query)]
+
+
+def page(conn: Connection, wanted: TrailFilter, before: int | None = None, limit: int = 50) -> TrailPage:
+    """The newest *limit* acts matching *wanted* whose seq is below *before*."""
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = [_act(*row) for row in conn.execute(query(wanted, before, limit))]
     more = len(rows) > limit
     rows = rows[:limit]
     return TrailPage(rows, rows[-1].seq if more and rows else None)
