@@ -13,14 +13,14 @@ from aiohttp import web
 from markupsafe import Markup
 from sqlalchemy import Connection
 
-from gateway.console import chart_data, i18n, pages, refusals
+from gateway.console import chart_data, i18n, pages
 from gateway.console.access import viewer
 from gateway.console.chart_data import Column, Table
 from gateway.console.context import Context, context_of
+from gateway.console.queries import BadQuery, rendering
 from gateway.console.svgchart import Chart, Series, legend_class, svg
 from gateway.console.treaty_words import what_title
 from gateway.lifecycle import Direction
-from gateway.reasons import Reason
 from gateway.store import series
 from gateway.store.series import Window
 
@@ -30,12 +30,12 @@ CSV_PATH = "/charts/{name:" + "|".join(chart_data.NAMES) + "}.csv"
 
 
 def window_days(query: Mapping[str, str]) -> int:
-    """The window asked for; ValueError naming the parameter when it is not one of WINDOWS."""
+    """The window asked for; BadQuery naming the parameter when it is not one of WINDOWS."""
     text = query.get("days", "")
     if not text:
         return DEFAULT_WINDOW
     if not text.isdigit() or int(text) not in WINDOWS:
-        raise ValueError("days")
+        raise BadQuery("days")
     return int(text)
 
 
@@ -108,32 +108,35 @@ def _drawn(table: Table, legend: Callable[[Table, Column], str], lang: str, zone
     return Drawn(table.name, table, labels, classes, svg(chart))
 
 
-@viewer
-async def charts_page(request: web.Request) -> web.StreamResponse:
-    """GET /charts"""
-    try:
-        days = window_days(request.query)
-    except ValueError as exc:
-        return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+async def _charts(request: web.Request) -> tuple[int, list[Table]]:
+    days = window_days(request.query)
     context = context_of(request)
-    lang = pages.language(request)
-    tables = await context.read(_read_all, _span(context, days))
+    return days, await context.read(_read_all, _span(context, days))
+
+
+def _charts_page(request: web.Request, read: tuple[int, list[Table]]) -> web.StreamResponse:
+    days, tables = read
+    context, lang = context_of(request), pages.language(request)
     legend = _legend(context, lang)
     drawn = [_drawn(table, legend, lang, context.config.zone) for table in tables]
     return pages.render(request, "charts.html", charts=drawn, days=days, windows=WINDOWS)
 
 
-@viewer
-async def chart_csv(request: web.Request) -> web.StreamResponse:
-    """GET /charts/<name>.csv?days=: the numbers the chart draws, a row per day."""
-    try:
-        days = window_days(request.query)
-    except ValueError as exc:
-        return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail=str(exc))
+async def _chart(request: web.Request) -> tuple[int, Table]:
+    days = window_days(request.query)
     context = context_of(request)
-    name = request.match_info["name"]
-    table = await context.read(_read, _span(context, days), name)
+    return days, await context.read(_read, _span(context, days), request.match_info["name"])
+
+
+def _chart_csv(request: web.Request, read: tuple[int, Table]) -> web.StreamResponse:
+    """The numbers the chart draws, a row per day."""
+    days, table = read
+    name, side = request.match_info["name"], context_of(request).config.side
     headers: dict[str, Any] = {
-        "Content-Disposition": f'attachment; filename="chart-{name}-{days}d-{context.config.side}.csv"'
+        "Content-Disposition": f'attachment; filename="chart-{name}-{days}d-{side}.csv"'
     }
     return web.Response(text=table.csv(), content_type="text/csv", charset="utf-8", headers=headers)
+
+
+charts_page = viewer(rendering(_charts, _charts_page))  # GET /charts?days=
+chart_csv = viewer(rendering(_chart, _chart_csv))  # GET /charts/<name>.csv?days=
