@@ -31,21 +31,25 @@ SETTINGS = {"fault_retry_base_s": 0.2, "fault_retry_ceiling_s": 2, "submission_w
 
 @contextmanager
 def sqlite_locked(database: Path) -> Iterator[None]:
-    """Another process takes the SQLite file's write lock and holds it (FAULT_S seconds at most)."""
+    """Another process takes the SQLite file's write lock and holds it until the block ends."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sqlite3, sys, time\n"
+         "import sqlite3, sys\n"
          "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
          "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True)\n"
-         "time.sleep(float(sys.argv[2])); c.execute('COMMIT')",
-         str(database), str(FAULT_S)],
+         "sys.stdin.readline(); c.execute('COMMIT')",
+         str(database)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )  # fmt: skip
-    assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
+    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout.readline().strip() == b"locked"
     try:
         yield
     finally:
-        holder.wait(timeout=FAULT_S + 30)
+        holder.stdin.write(b"release\n")
+        holder.stdin.close()
+        holder.wait(timeout=30)
         holder.stdout.close()
 
 
@@ -85,13 +89,15 @@ async def scenario(world: World, database_url: str | None, fault: object) -> Non
         copies = await count_publications(kz)
         before = [await kz.submit(to_uz) for _ in range(5)]
         await kz.wait_answers(before)
-        started = time.monotonic()
         with fault:  # type: ignore[attr-defined]
+            started = time.monotonic()
             during, replies = [], []
-            while time.monotonic() - started < FAULT_S - 1:
+            while time.monotonic() - started < FAULT_S:
                 during.append(await kz.submit(to_uz))
                 replies.append(await uz.submit(to_kz))  # KZ must record these, and their receipts
                 await asyncio.sleep(0.5)
+            # however slow the machine, the fault lasts until the node has met it
+            await until_logged(world, timeout=60)
         after = [await kz.submit(to_uz) for _ in range(3)]
         answers = await kz.wait_answers(before + during + after, timeout=120)
         uz_answers = await uz.wait_answers(replies, timeout=120)
@@ -126,15 +132,29 @@ def receipted(world: World) -> set[str]:
         return {e.message_id for e in journal.entries(conn) if e.event == "receipt-received" and e.message_id}
 
 
+def node_lines(world: World) -> list[dict[str, object]]:
+    text = world.nodes["KZ"].log.read_text()
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{") and line.endswith("}")]
+
+
+def about_faults(lines: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [line for line in lines if line["level"] != "info" or line["logger"] == "gateway.faults"]
+
+
+async def until_logged(world: World, timeout: float) -> None:
+    """Wait (without blocking the test's own AMQP clients) until the node has logged the fault."""
+    deadline = time.monotonic() + timeout
+    while not about_faults(node_lines(world)):
+        assert time.monotonic() < deadline, f"the node logged nothing about the fault within {timeout} s"
+        await asyncio.sleep(0.2)
+
+
 def check_log(world: World) -> None:
     assert world.nodes["KZ"].running, f"the node died of the fault:\n{world.nodes['KZ'].tail(3)}"
     with node_store(world, "KZ") as store:
         assert store.read(journal.verify)[1] is None
     world.nodes["KZ"].stop()
-    lines = [
-        json.loads(line) for line in world.nodes["KZ"].log.read_text().splitlines() if line.startswith("{")
-    ]
-    about = [line for line in lines if line["level"] != "info" or line["logger"] == "gateway.faults"]
+    about = about_faults(node_lines(world))
     assert 0 < len(about) < 20, [line["event"] for line in about]
     assert any("works again" in line["event"] for line in about), "the recovery is told"
 
