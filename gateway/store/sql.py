@@ -71,6 +71,12 @@ def _sqlite_text(value: datetime) -> str:
     )
 
 
+def stored_datetime(value: datetime | str) -> datetime:
+    """A datetime column as a prepared statement reads it: PostgreSQL's driver gives a datetime,
+    SQLite's the text SQLAlchemy wrote (`_sqlite_text`)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 # The driver binds a datetime as SQLAlchemy's SQLite dialect writes it (SQLAlchemy converts its own
 # parameters before they reach the driver), so the prepared statements and Core store the same text
 # and compare as text correctly (Python's default adapter drops ".000000").

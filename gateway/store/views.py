@@ -3,16 +3,17 @@ and what the treaty calendar reads."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, bindparam, case, func, select
 
 from gateway.lifecycle import Direction, MessageState
 from gateway.rules.references import Earlier
 from gateway.store.schema import messages, receipts
-from gateway.store.sql import const, consts
+from gateway.store.sql import Prepared, const, consts, stored_datetime
 from gateway.store.times import aware
 from gateway.wire.envelope import RECEIPT_TYPE
 
@@ -66,7 +67,16 @@ def treaty_messages(conn: Connection, profile: str, peer: str, types: Sequence[s
     without refusing it, with its time of receipt and signed bytes: what the treaty calendar reads, and
     what every national submission reads to know whether the agreement has ended (through the index
     ix_messages_treaty: the few messages that move a clock, never the log)."""
-    query = (
+    rows = _treaty_query(tuple(sorted(types))).rows(conn, {"b_profile": profile, "b_peer": peer})
+    return [Recorded(str(r[0]), str(r[1]), aware(stored_datetime(r[2])), bytes(r[3])) for r in rows]
+
+
+@functools.cache
+def _treaty_query(types: tuple[str, ...]) -> Prepared:
+    """The read for one profile's clock types (written into the text: a profile has one set), prepared
+    once: every national submission runs it, and building and compiling it each time cost more than
+    running it."""
+    return Prepared(
         select(messages.c.type, messages.c.direction, receipts.c.at, messages.c.payload)
         .select_from(
             messages.join(
@@ -77,11 +87,9 @@ def treaty_messages(conn: Connection, profile: str, peer: str, types: Sequence[s
             )
         )
         .where(
-            (messages.c.profile == profile)
-            & (messages.c.peer == peer)
-            & messages.c.type.in_(list(types))
-            & (receipts.c.status != "rejected")
+            (messages.c.profile == bindparam("b_profile"))
+            & (messages.c.peer == bindparam("b_peer"))
+            & messages.c.type.in_(consts(types))
+            & (receipts.c.status != const("rejected"))
         )
     )
-    rows = conn.execute(query).all()
-    return [Recorded(str(r.type), str(r.direction), aware(r.at), bytes(r.payload)) for r in rows]

@@ -4,15 +4,17 @@ dispatchers never share, and state changes only as the lifecycle allows."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from gateway.lifecycle import Direction, MessageState
-from gateway.store import Store, inbox, outbox, views
-from tests.store.conftest import NOW, inbound, logged, outbound
+from gateway.lifecycle import Direction, MessageEvent, MessageState
+from gateway.store import Store, inbox, outbox, receipts, views
+from gateway.store.obligations import Duties
+from tests.store.conftest import NOW, arrival, inbound, logged, outbound, signed
 
 
 def test_a_submission_key_is_sent_once(store: Store) -> None:
@@ -114,3 +116,42 @@ def test_times_are_stored_as_sqlalchemy_stores_them(tmp_path: object) -> None:
         stored = raw.execute("SELECT created_at, next_attempt_at, updated_at FROM messages").fetchone()
         logged = raw.execute("SELECT at FROM log").fetchone()
     assert set(stored) | set(logged) == {"2026-11-24 06:00:00.000000"}
+
+
+def test_the_treaty_clocks_read_what_was_received_and_when(store: Store) -> None:
+    """`views.treaty_messages` (every national submission runs it): the messages of the clock types
+    that their recipient received without refusing them, with the time of receipt as an aware
+    datetime to the microsecond, on both databases."""
+    kinds = ["denunciation-notice", "entry-into-force-notice"]
+
+    def sent(message_type: str, status: str, received_at: datetime) -> str:
+        message_id, _ = store.write(
+            outbox.add,
+            signed(),
+            peer="UZ",
+            profile="p",
+            message_type=message_type,
+            submission_key=None,
+            at=NOW,
+        )
+        event = MessageEvent.RECEIPTED if status == "accepted" else MessageEvent.REFUSED
+        ack = receipts.Acknowledged(
+            message_id, str(uuid.uuid4()), status, (), True, event, b"<r/>", received_at, Duties()
+        )
+        store.write(outbox.claim, NOW, NOW + timedelta(seconds=50), 10)
+        store.write(outbox.confirmed, message_id, NOW, None, 1)
+        assert store.write(receipts.record, ack, "UZ", NOW)
+        return message_id
+
+    when = NOW + timedelta(hours=1, microseconds=250)
+    sent("denunciation-notice", "accepted", when)
+    sent("denunciation-notice", "rejected", when)  # refused: moves no clock
+    sent("marker-incident", "accepted", when)  # not a clock type
+    store.write(inbox.record, replace(arrival(str(uuid.uuid4()), "c" * 64), type="entry-into-force-notice",
+                                      profile="p", peer="UZ"), NOW)  # fmt: skip
+    found = sorted(store.read(views.treaty_messages, "p", "UZ", kinds))
+    assert [(r.type, r.direction, r.received_at) for r in found] == [
+        ("denunciation-notice", "out", when),
+        ("entry-into-force-notice", "in", NOW),
+    ]
+    assert store.read(views.treaty_messages, "p", "AZ", kinds) == [], "another link's clock is its own"
