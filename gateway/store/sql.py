@@ -111,8 +111,8 @@ class Prepared:
         text, bound = self._bound(conn.dialect.name, params)
         for recorder in _recorders:
             recorder.append((text, bound, False))
-        try:  # both drivers' connections execute on a cursor of their own (no pool wrapper)
-            return conn.connection.dbapi_connection.execute(text, bound)  # type: ignore[union-attr]
+        try:
+            return _cursor(conn).execute(text, bound)
         except conn.dialect.loaded_dbapi.Error as exc:
             raise _translated(conn, text, bound, exc) from exc
 
@@ -123,7 +123,7 @@ class Prepared:
         bound = [self._bound(dialect, row)[1] for row in rows]
         for recorder in _recorders:
             recorder.append((text, bound, True))
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = _cursor(conn)
         try:
             cursor.executemany(text, bound)
         except conn.dialect.loaded_dbapi.Error as exc:
@@ -134,8 +134,24 @@ class Prepared:
         return list(self.run(conn, params).fetchall())
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        row = self.run(conn, params).fetchone()
-        return tuple(row) if row is not None else None
+        """The first row (the statements that use it find one row at most). Every row is fetched:
+        a SQLite statement left unfinished on the kept cursor would hold its read snapshot."""
+        rows = self.run(conn, params).fetchall()
+        return tuple(rows[0]) if rows else None
+
+
+_CURSOR = "bgw.cursor"
+
+
+def _cursor(conn: Connection) -> Any:
+    """The driver cursor of *conn*'s driver connection, made at its first prepared statement and
+    kept with it (the pool forgets it when it replaces the connection): a cursor per statement cost
+    psycopg more than some of the statements. Each caller reads its rows before the next statement."""
+    fairy = conn.connection
+    cursor = fairy.info.get(_CURSOR)
+    if cursor is None:
+        cursor = fairy.info[_CURSOR] = fairy.dbapi_connection.cursor()  # type: ignore[union-attr]
+    return cursor
 
 
 def _translated(conn: Connection, text: str, params: Any, exc: Exception) -> DBAPIError:
