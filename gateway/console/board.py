@@ -23,7 +23,7 @@ from gateway.lifecycle import Direction
 from gateway.profiles import Profile
 from gateway.roles import Role
 from gateway.store import board
-from gateway.store.board import BoardFilter, Owed
+from gateway.store.board import BoardFilter, OpenItem
 
 LIMIT = 200  # the board shows at most this many open obligations, soonest due first
 DIRECTIONS = [direction.value for direction in Direction]
@@ -45,7 +45,7 @@ def parse(query: Mapping[str, str], links: list[str], now: datetime) -> BoardFil
 
 
 @dataclass(frozen=True)
-class BoardItem(Owed):
+class BoardItem(OpenItem):
     """An open obligation with its link, whether it is overdue, its ladder's rung reached and next,
     and for a reply we owe, the compose form that answers it."""
 
@@ -67,7 +67,7 @@ class BoardPage:
     limit: int
 
 
-def _rungs(profiles: Mapping[str, Profile], item: Owed) -> tuple[str | None, str | None]:
+def _rungs(profiles: Mapping[str, Profile], item: OpenItem) -> tuple[str | None, str | None]:
     found = profiles.get(item.profile)
     if found is None:
         return None, None
@@ -90,7 +90,7 @@ def answer_url(direction: str, link: str, expects: str | None, message_id: str) 
     return str(URL("/compose").with_query(query))
 
 
-def annotate(context: Context, item: Owed, now: datetime) -> BoardItem:
+def annotate(context: Context, item: OpenItem, now: datetime) -> BoardItem:
     reached, upcoming = _rungs(context.profiles, item)
     found = context.profiles.get(item.profile)
     entry = found.types.get(item.type) if found else None

@@ -119,6 +119,7 @@ class Schemas:
     """The components/schemas being built: one entry per dataclass, by its name."""
 
     found: dict[str, dict[str, Any]] = field(default_factory=dict)
+    models: dict[str, type] = field(default_factory=dict)  # which class each name is
 
     def of(self, annotation: Any) -> dict[str, Any]:
         if annotation in _SCALARS:
@@ -143,6 +144,9 @@ class Schemas:
 
     def _model(self, model: type) -> dict[str, Any]:
         name = model.__name__
+        if self.models.setdefault(name, model) is not model:  # one name would describe two shapes
+            other = self.models[name]
+            raise TypeError(f"two API models named {name}: {other.__module__} and {model.__module__}")
         if name not in self.found:
             self.found[name] = {}  # a model that refers to itself ends here
             hints = get_type_hints(model)

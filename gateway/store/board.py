@@ -25,7 +25,7 @@ class BoardFilter:
 
 
 @dataclass(frozen=True)
-class Owed:
+class OpenItem:
     """An open obligation as the board shows it."""
 
     id: int
@@ -48,7 +48,7 @@ class Owed:
     channel: str | None
 
 
-_FIELDS = list(Owed.__dataclass_fields__)
+_FIELDS = list(OpenItem.__dataclass_fields__)
 _SELECT = select(*(obligations.c[name] for name in _FIELDS))
 
 
@@ -65,7 +65,7 @@ def _conditions(wanted: BoardFilter) -> list[Any]:
     return conditions
 
 
-def open_items(conn: Connection, wanted: BoardFilter, limit: int) -> list[Owed]:
+def open_items(conn: Connection, wanted: BoardFilter, limit: int) -> list[OpenItem]:
     """The open obligations *wanted* asks for, soonest due first (ties: the older first)."""
     query = (
         _SELECT.where(and_(*_conditions(wanted)))
@@ -78,7 +78,7 @@ def open_items(conn: Connection, wanted: BoardFilter, limit: int) -> list[Owed]:
         values["due_at"] = aware(values["due_at"])
         values["next_at"] = aware(values["next_at"]) if values["next_at"] is not None else None
         values["optional"] = bool(values["optional"])
-        found.append(Owed(**values))
+        found.append(OpenItem(**values))
     return found
 
 

@@ -47,7 +47,7 @@ class Stored:
 
 
 @dataclass(frozen=True)
-class Owed:
+class MessageDuty:
     """An obligation of the message, as stored (source: text = the agreement's, default = ours)."""
 
     id: int
@@ -80,7 +80,7 @@ class Related:
 @dataclass(frozen=True)
 class Case:
     message: Stored
-    obligations: list[Owed]
+    obligations: list[MessageDuty]
     related: list[Related]
     evidence: Evidence  # the signed documents and the log entries about them
 
@@ -110,7 +110,7 @@ def _message(conn: Connection, message_id: str) -> Stored | None:
     return Stored(**values)
 
 
-def _obligations(conn: Connection, message_id: str) -> list[Owed]:
+def _obligations(conn: Connection, message_id: str) -> list[MessageDuty]:
     c = obligations.c
     query = (
         select(
@@ -137,7 +137,7 @@ def _obligations(conn: Connection, message_id: str) -> list[Owed]:
     for row in conn.execute(query):
         values = dict(row._mapping)
         values["due_at"], values["closed_at"] = aware(row.due_at), aware(row.closed_at)
-        found.append(Owed(**values))
+        found.append(MessageDuty(**values))
     return found
 
 
@@ -158,7 +158,7 @@ def _replaced_by(message_id: str, found: Evidence) -> dict[str, str]:
     return roles
 
 
-def _related(conn: Connection, owed: Sequence[Owed], replaced_by: dict[str, str]) -> list[Related]:
+def _related(conn: Connection, owed: Sequence[MessageDuty], replaced_by: dict[str, str]) -> list[Related]:
     """The messages that closed the message's reply, decision, or whole case (replaced, cancelled)."""
     roles = {o.closed_by: _ROLES.get(o.state, "reply") for o in owed if o.closed_by and o.duty != "receipt"}
     roles.update(replaced_by)

@@ -101,6 +101,16 @@ def test_models_become_json_schema_and_their_instances_validate() -> None:
         openapi.Schemas().of(set[str])
 
 
+def test_two_models_of_one_name_are_refused_not_merged() -> None:
+    """Components are named by class: a second, different class of the same name would silently be
+    described by the first one's schema."""
+    other = dataclass(frozen=True)(type("Inner", (), {"__annotations__": {"size": "int"}}))
+    schemas = openapi.Schemas()
+    schemas.of(Outer)
+    with pytest.raises(TypeError, match="two API models named Inner"):
+        schemas.of(other)
+
+
 def test_every_api_route_has_a_model_and_one_without_stops_the_console() -> None:
     document = openapi.document(app.ROUTES, "t", "1")
     api_paths = sorted(route.path for route in app.ROUTES if route.path.startswith("/api/"))
