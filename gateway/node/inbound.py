@@ -188,6 +188,7 @@ class Inbound:
             self._receipt_for(header.sender, header.profile, ack),
             plan.warnings,
             plan.duties,
+            header.in_reply_to,
         )
         stored = await self._write(inbox.record, arrival, at)
         self.wake()

@@ -94,6 +94,7 @@ class Submissions:
                     submission_key=f"{self.config.side}:{key}" if key else None,
                     at=now,
                     duties=outgoing.duties,
+                    in_reply_to=message.header.in_reply_to,
                 ),
                 started,
             )

@@ -158,22 +158,26 @@ def _replaced_by(message_id: str, found: Evidence) -> dict[str, str]:
     return roles
 
 
-def _related(conn: Connection, owed: Sequence[MessageDuty], replaced_by: dict[str, str]) -> list[Related]:
+def _roles(owed: Sequence[MessageDuty], replaced_by: dict[str, str]) -> dict[str, str]:
     """The messages that closed the message's reply, decision, or whole case (replaced, cancelled)."""
     roles = {o.closed_by: _ROLES.get(o.state, "reply") for o in owed if o.closed_by and o.duty != "receipt"}
-    roles.update(replaced_by)
-    if not roles:
-        return []
+    return {**roles, **replaced_by}
+
+
+def related_to(conn: Connection, message_id: str, roles: dict[str, str]) -> list[Related]:
+    """The messages of *roles* (id → role) and every other message whose header says it answers
+    *message_id* (a reply, even one that closed nothing), in the order they were stored."""
     c = messages.c
-    query = (
-        select(c.message_id, c.direction, c.type, c.created_at, c.payload)
-        .where(and_(c.message_id.in_(sorted(roles)), c.type != const(RECEIPT_TYPE)))
-        .order_by(c.seq)
-    )
-    return [
-        Related(roles[r.message_id], r.message_id, r.direction, r.type, aware(r.created_at), r.payload)
-        for r in conn.execute(query)
-    ]
+    columns = (c.seq, c.message_id, c.direction, c.type, c.created_at, c.payload)
+    notices = c.type != const(RECEIPT_TYPE)
+    rows = list(conn.execute(select(*columns).where(and_(c.in_reply_to == message_id, notices))))
+    if roles:
+        rows += conn.execute(select(*columns).where(and_(c.message_id.in_(sorted(roles)), notices)))
+    found: dict[int, Related] = {}
+    for r in sorted(rows, key=lambda r: r.seq):
+        role = roles.get(r.message_id, "reply")
+        found[r.seq] = Related(role, r.message_id, r.direction, r.type, aware(r.created_at), r.payload)
+    return list(found.values())
 
 
 def case(conn: Connection, message_id: str) -> Case | None:
@@ -183,7 +187,8 @@ def case(conn: Connection, message_id: str) -> Case | None:
         return None
     owed = _obligations(conn, message_id)
     found = evidence(conn, message_id, TIMELINE_ENTRIES)
-    return Case(stored, owed, _related(conn, owed, _replaced_by(message_id, found)), found)
+    related = related_to(conn, message_id, _roles(owed, _replaced_by(message_id, found)))
+    return Case(stored, owed, related, found)
 
 
 @dataclass(frozen=True)

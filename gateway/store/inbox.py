@@ -73,6 +73,7 @@ class Arrival:
     receipt: OutgoingReceipt
     warnings: tuple[str, ...]
     duties: Duties | None = None
+    in_reply_to: str | None = None  # the message its header says it answers
 
 
 def record(tx: Tx, arrival: Arrival, at: datetime) -> Stored | None:
@@ -91,6 +92,7 @@ def record(tx: Tx, arrival: Arrival, at: datetime) -> Stored | None:
         at,
         receipt_status=arrival.receipt.status,
         reasons=json.dumps(list(arrival.warnings)) if arrival.warnings else None,
+        in_reply_to=arrival.in_reply_to,
     )
     if _INSERT_NEW[tx.dialect].run(tx.conn, row).rowcount != 1:
         return stored(tx.conn, arrival.message_id)

@@ -105,10 +105,12 @@ def add(
     at: datetime,
     detail: Mapping[str, Any] | None = None,
     duties: Duties | None = None,
+    in_reply_to: str | None = None,
 ) -> tuple[str, bool]:
     """Write a signed notice to the outbox: (its id, True) — or the id already stored for this
     submission key and False, so a submission a national system repeats is sent once. *duties*: what
-    sending it opens and closes (our reply closes what we owed for the peer's message)."""
+    sending it opens and closes (our reply closes what we owed for the peer's message); *in_reply_to*: the
+    message its header says it answers."""
     if submission_key:
         existing = _BY_KEY.first(tx.conn, {"b_key": submission_key})
         if existing:
@@ -117,7 +119,8 @@ def add(
     if duties is not None:
         about = signed.document_id
         told = settle(tx, duties, answered=Direction.IN, by=about, peer=peer, at=at, about=about)
-    queue(tx, signed, peer, profile, message_type, at, {**(detail or {}), **told}, submission_key)
+    told_detail = {**(detail or {}), **told}
+    queue(tx, signed, peer, profile, message_type, at, told_detail, submission_key, in_reply_to)
     return signed.document_id, True
 
 
@@ -130,8 +133,10 @@ def queue(
     at: datetime,
     detail: Mapping[str, Any] | None = None,
     submission_key: str | None = None,
+    in_reply_to: str | None = None,
 ) -> None:
-    """Put a signed notice in the outbox, due now, with its log entry."""
+    """Put a signed notice in the outbox, due now, with its log entry; *in_reply_to*: the message its
+    header says it answers."""
     row = message_row(
         Direction.OUT,
         signed.document_id,
@@ -145,6 +150,7 @@ def queue(
         at,
         next_attempt_at=naive(at),
         submission_key=submission_key,
+        in_reply_to=in_reply_to,
     )
     INSERT_MESSAGE.run(tx.conn, row)
     log_detail = {"type": message_type, "profile": profile, **(detail or {})}

@@ -65,5 +65,6 @@ def message_row(
         "receipt_status": None,
         "reasons": None,
         "submission_key": None,
+        "in_reply_to": None,
         **extra,
     }

@@ -59,6 +59,7 @@ messages = Table(
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", DateTime()),
     Column("updated_at", DateTime(), nullable=False),
+    Column("in_reply_to", String(36)),  # the header's InReplyTo: what the message answers
     UniqueConstraint("direction", "message_id", name="uq_messages_direction_id"),
     UniqueConstraint("submission_key", name="uq_messages_submission_key"),
     CheckConstraint(DIRECTION_CHECK, name="ck_messages_direction"),
@@ -79,6 +80,8 @@ Index(
 Index("ix_messages_treaty", messages.c.peer, messages.c.profile, messages.c.type)
 # The charts' days (gateway.store.series) and the log's time window (gateway.store.listing).
 Index("ix_messages_created", messages.c.created_at)
+# A message page's replies: every message whose InReplyTo names it (gateway.store.cases).
+Index("ix_messages_in_reply_to", messages.c.in_reply_to)
 
 # Receipts: the one we sent for each inbound message (direction out), and the one we received
 # for each outbound message (direction in).

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from gateway import paths
 from gateway.console import evidence
 from gateway.console.context import Context
-from gateway.store import OutgoingReceipt, Store, inbox, journal
+from gateway.store import OutgoingReceipt, Signed, Store, inbox, journal, outbox
 from gateway.store.inbox import Arrival
 from gateway.wire.envelope import RECEIPT_TYPE, Header, read_header
 from gateway.wire.parsing import parse
@@ -155,6 +155,29 @@ def test_a_viewer_opens_the_message_and_the_view_is_audited(store: Any) -> None:
     run(store, scenario)
     viewed = [(event, mid) for event, mid, detail in _audit(store[1]) if '"by":"viewer1"' in detail]
     assert viewed.count(("console-viewed", message_id)) == 2  # the page and its JSON twin
+
+
+def test_a_reply_that_closed_no_obligation_is_linked_from_the_notice(store: Any) -> None:
+    """The notice owed no reply (nothing was open to close), yet this node answered it: the notice's
+    page and its JSON twin link the answer as a reply, found by the InReplyTo stored with it."""
+    config, opened = store
+    message_id = receive(config, opened)
+    answer = Signed(str(uuid.uuid4()), b"<answer/>", "e" * 64, now())
+    opened.write(
+        outbox.add, answer, peer="KZ", profile="kz-uz-border-2024", message_type="crossing-restriction",
+        submission_key=None, at=now(), in_reply_to=message_id,
+    )  # fmt: skip
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        api = await (await client.get(f"/api/messages/{message_id}")).json()
+        assert [(link["role"], link["message_id"]) for link in api["links"]] == [
+            ("reply", answer.document_id)
+        ]
+        html = await (await client.get(f"/messages/{message_id}")).text()
+        assert f'href="/messages/{answer.document_id}"' in html
+
+    run(store, scenario)
 
 
 def test_a_stored_message_that_no_longer_reads_is_refused_with_its_reason(store: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from gateway import paths
-from gateway.store.schema import obligations, receipts
+from gateway.store.schema import messages, obligations, receipts
 from gateway.wire.envelope import format_time
 from tests.node.harness import National, World, node_store, submission, wait_for_consumer, wait_until
 
@@ -68,6 +68,9 @@ async def proposal_and_reply(world: World) -> None:
     for side in ("KZ", "UZ"):
         [(row, _)] = [r for r in rows(world, side) if r[0].duty == "reply"]
         assert (row.state, row.closed_by, row.next_at) == ("closed", answered["message_id"], None), side
+        with node_store(world, side) as store, store.reading() as conn:  # both stored what it answers
+            query = select(messages.c.in_reply_to).where(messages.c.message_id == answered["message_id"])
+            assert conn.execute(query).scalar_one() == proposal, side
 
 
 def test_a_reply_duty_opens_on_both_sides_and_the_reply_closes_it(world: World) -> None:

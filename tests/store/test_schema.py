@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, event, text
 
 from gateway.lifecycle import Direction
-from gateway.store import Store, escalations, obligations, outbox, receipts, views
+from gateway.store import Store, cases, escalations, obligations, outbox, receipts, views
 from gateway.store.schema import metadata
 from gateway.store.store import MIGRATIONS
 from tests.store.conftest import NOW
@@ -77,6 +77,7 @@ def test_the_lookups_that_run_per_message_read_through_an_index(tmp_path: Path) 
         store.read(escalations.evidence, "m")  # a dossier: the notice, its receipts, reminders, log entries
         store.read(views.treaty_messages, "p", "UZ", ["denunciation-notice"])  # every submission: ended?
         store.read(receipts.sent, "m")  # a receipt: our notice, with the channel stored with it
+        store.read(cases.related_to, "m", {})  # a message page's replies, by the InReplyTo stored with them
     finally:
         store.close()
     tables = ("FROM messages", "FROM obligations", "FROM escalations", "FROM receipts", "UPDATE ")
