@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine
 
 from gateway.chain import Entry
 from gateway.store import OutgoingReceipt, Signed, Store, inbox, journal, outbox
 from gateway.store.inbox import Arrival, Stored
 from gateway.store.scratch import fresh_database
+from gateway.store.store import MIGRATIONS
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
@@ -66,3 +72,29 @@ def logged(store: Store) -> list[Entry]:
     """Every entry of the log, in order."""
     with store.reading() as conn:
         return list(journal.entries(conn))
+
+
+def _migrations() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    """The newest migration's revision."""
+    return str(ScriptDirectory.from_config(_migrations()).get_current_head())
+
+
+@contextmanager
+def at_revision(url: str, revision: str) -> Iterator[Connection]:
+    """The database *url* migrated to *revision* (an earlier release's schema), in one transaction
+    the block fills with that release's rows."""
+    engine = create_engine(url)
+    config = _migrations()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            yield connection
+    finally:
+        engine.dispose()

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from gateway.store import Store, series, trail
 from gateway.store.schema import metadata
-from gateway.store.store import MIGRATIONS
-from tests.store.test_migration_0013 import head
+from tests.store.conftest import at_revision, head
 
 _MESSAGE = (
     "INSERT INTO messages (direction, message_id, peer, profile, type, created_at, digest, payload, state, "
@@ -30,18 +27,12 @@ EVENTS = ["received", "console-viewed", "sent", "user-added", "escalation-acknow
 
 
 def _at_0011(url: str) -> None:
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0011")
+    with at_revision(url, "0011") as connection:
         for n in range(3):
             at = f"2026-11-0{n + 1} 00:00:00.000000"
             connection.execute(text(_MESSAGE), {"id": f"m{n}", "at": at, "payload": b"\x00"})
         for seq, event in enumerate(EVENTS, start=1):
             connection.execute(text(_ENTRY), {"seq": seq, "event": event, "detail": '{"by":"ops"}'})
-    engine.dispose()
 
 
 def test_a_0011_database_with_rows_upgrades_to_0012(url: str) -> None:

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from lxml import etree
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from gateway.store import Store
 from gateway.store.schema import metadata
-from gateway.store.store import MIGRATIONS
 from gateway.wire.envelope import Header, Party, build_notification
+from tests.store.conftest import at_revision, head
 
 _MESSAGE = (
     "INSERT INTO messages (direction, message_id, peer, profile, type, created_at, digest, payload, state, "
@@ -26,12 +23,6 @@ _MESSAGE = (
 AT = "2026-11-01 00:00:00.000000"
 STATES = {"in": "received", "out": "delivered"}
 ANSWERED = "11111111-1111-4111-8111-111111111111"
-
-
-def head() -> str:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return str(ScriptDirectory.from_config(config).get_current_head())
 
 
 def envelope(message_id: str, in_reply_to: str | None) -> bytes:
@@ -50,12 +41,7 @@ ROWS = [  # (direction, id, type, payload, what the upgrade must find)
 
 
 def _at_0012(url: str) -> None:
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0012")
+    with at_revision(url, "0012") as connection:
         for direction, message_id, kind, payload, _ in ROWS:
             connection.execute(
                 text(_MESSAGE),
@@ -68,7 +54,6 @@ def _at_0012(url: str) -> None:
                     "state": STATES[direction],
                 },
             )
-    engine.dispose()
 
 
 def test_a_0012_database_with_rows_upgrades_and_each_notice_gets_its_reference(url: str) -> None:

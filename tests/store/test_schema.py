@@ -6,17 +6,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
 from gateway.lifecycle import Direction
 from gateway.store import Store, cases, escalations, obligations, outbox, receipts, views
 from gateway.store.schema import metadata
-from gateway.store.store import MIGRATIONS
-from tests.store.conftest import NOW
+from tests.store.conftest import NOW, at_revision
 
 
 def test_the_migrations_build_the_declared_schema(store: Store) -> None:
@@ -29,18 +26,12 @@ def test_a_database_of_the_previous_release_upgrades_with_its_rows(tmp_path: Pat
     """Migrated to 0006 (the schema before the lifecycle's constraints) with rows in it, then opened:
     the rows stay, the constraints hold, the indexes are all there."""
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    with at_revision(url, "0006") as connection:
         connection.execute(text(
             "INSERT INTO messages (direction, message_id, peer, profile, type, created_at, digest, payload, "
             "state, attempts, updated_at) VALUES ('out', 'x', 'UZ', 'p', 't', '2026-11-01 00:00:00.000000', "
             "'d', x'00', 'failed', 3, '2026-11-01 00:00:00.000000')"
         ))  # fmt: skip
-    engine.dispose()
     store = Store.open(url)
     try:
         state = store.read(views.message_state, Direction.OUT, "x")
