@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from gateway.console.calendar_why import Why, structured
 from gateway.console.context import Context
 from gateway.node import treaty
 from gateway.profiles import Source
@@ -34,6 +35,7 @@ class Agreement:
     ends_on: date | None  # last day in force, when known
     article: str
     reasoning: str  # English, as `bgw calendar` gives it
+    why: Why  # the same reasoning as data: the page words it in the viewer's language
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Deadline:
     days_left: int | None  # calendar days from today (in `zone`) to `on`; null: no date
     ours: bool  # this side must (or may) act on it: its own row, or a duty of both sides
     reasoning: str  # English, as `bgw calendar` gives it
+    why: Why  # the same reasoning as data: the page words it in the viewer's language
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,14 @@ def _deadline(row: Row, now: datetime, side: str) -> Deadline:
     ours = row.side == side or (row.side is None and row.duty)
     return Deadline(
         row.what, row.side, row.subject or None, row.article, row.on, row.zone, row.state, row.source,
-        row.duty, left, ours, row.reasoning,
+        row.duty, left, ours, row.reasoning, structured(row.why),
     )  # fmt: skip
 
 
 def _agreement(state: AgreementState) -> Agreement:
-    return Agreement(state.status, state.since, state.ends_on, state.article, state.reasoning)
+    return Agreement(
+        state.status, state.since, state.ends_on, state.article, state.reasoning, structured(state.why)
+    )
 
 
 def _link(name: str, profile: str, calendar: Calendar, now: datetime, side: str) -> LinkCalendar:

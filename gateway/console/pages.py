@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from gateway.console import i18n
 from gateway.console.agreement_calendar import BANNER, BANNER_DAYS
+from gateway.console.calendar_why import why_words
 from gateway.console.context import CSRF, NAVIGATION, SESSION, context_of
 from gateway.console.treaty_words import article_words, what_title
 
@@ -79,6 +80,7 @@ def fragment(request: web.Request, template: str, **values: Any) -> str:
             banner_days=BANNER_DAYS,
             what=lambda profile, name: what_title(context.profiles, lang, profile, name),
             article=lambda cited: article_words(lang, cited),
+            why=lambda profile, reason: why_words(context.profiles, lang, profile, reason),
             **values,
         )
     )

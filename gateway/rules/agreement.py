@@ -28,9 +28,10 @@ from typing import NoReturn
 from lxml import etree
 
 from gateway.errors import RuleError
-from gateway.profiles import Profile, Source, Span
+from gateway.profiles import Profile, Source
 from gateway.reasons import Reason
 from gateway.rules.fields import field_values
+from gateway.rules.why import Value, Why, english, why
 
 AGREEMENT = "agreement"  # EntryIntoForceNotice/Instrument of a notice about the Agreement itself
 ENTRY_NOTICE = "entry-into-force-notice"
@@ -57,7 +58,12 @@ class Dated:
     zone: str
     article: str
     source: Source
-    reasoning: str
+    why: Why
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning in English, as `bgw calendar` prints it."""
+        return english(self.why)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,12 @@ class AgreementState:
     since: date | None  # first day in force
     ends_on: date | None  # last day in force, when known
     article: str
-    reasoning: str
+    why: Why
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning in English, as `bgw calendar` prints it."""
+        return english(self.why)
 
 
 def instrument_of(body: etree._Element) -> tuple[str | None, str | None]:
@@ -141,10 +152,11 @@ def first_per_side(facts: Sequence[Fact], type_name: str) -> dict[str, Fact]:
 
 
 def notified_entry(
-    profile: Profile, notices: Sequence[Fact], what: str, article: str | None = None
+    profile: Profile, notices: Sequence[Fact], protocol: str | None = None, article: str | None = None
 ) -> tuple[Dated | None, list[str]]:
-    """The date *what* enters into force 30 days (Art. 49) after the recipient's date of the later of
-    the two sides' first *notices*, or None with the sides still to notify."""
+    """The date the Agreement (or an amendment *protocol*) enters into force 30 days (Art. 49) after the
+    recipient's date of the later of the two sides' first *notices*, or None with the sides still to
+    notify."""
     clause = profile.agreement.entry_into_force
     assert clause is not None
     first = first_per_side(notices, ENTRY_NOTICE)
@@ -156,16 +168,15 @@ def notified_entry(
     day = received_on(last, profile)
     on = clause.span.after_date(day)
     zone = profile.agreement.zones[receiver]
-    reasoning = (
-        f"{what} enters into force {_in_words(clause.span)} after {day}, the date {receiver} received "
-        f"{last.sender}'s {ENTRY_NOTICE} ({zone}), the later of the two sides' notices"
+    said: dict[str, Value] = dict(
+        span=clause.span, day=day, receiver=receiver, sender=last.sender, type=ENTRY_NOTICE, zone=zone
     )
-    return Dated(on, zone, article or clause.article, clause.span.source, reasoning), []
-
-
-def _in_words(span: Span) -> str:
-    unit = "calendar days" if span.unit.value == "days" else span.unit.value
-    return f"{span.value} {unit} ({span.source.value})"
+    reason = (
+        why("agreement-enters", **said)
+        if protocol is None
+        else why("protocol-enters", protocol=protocol, **said)
+    )
+    return Dated(on, zone, article or clause.article, clause.span.source, reason), []
 
 
 def entry_into_force(profile: Profile, facts: Sequence[Fact]) -> tuple[Dated | None, list[str]]:
@@ -175,11 +186,11 @@ def entry_into_force(profile: Profile, facts: Sequence[Fact]) -> tuple[Dated | N
         article = clause.article if clause else ""
         source = clause.span.source if clause else Source.TEXT
         zone = agreement.zones[profile.sides[0]]
-        reasoning = f"in force from {agreement.in_force_from} (agreement fact; Art. {article})"
-        return Dated(agreement.in_force_from, zone, article, source, reasoning), []
+        reason = why("in-force-from", on=agreement.in_force_from, article=article)
+        return Dated(agreement.in_force_from, zone, article, source, reason), []
     if clause is None:
         return None, list(profile.sides)
-    return notified_entry(profile, [f for f in facts if concerns_agreement(f)], "the Agreement")
+    return notified_entry(profile, [f for f in facts if concerns_agreement(f)])
 
 
 def terms(profile: Profile, start: date, until: date) -> list[Term]:
@@ -229,12 +240,17 @@ def _termination(profile: Profile, facts: Sequence[Fact]) -> Dated | None:
     assert effect is not None
     receiver = other_side(profile, first.sender)
     day = received_on(first, profile)
-    reasoning = (
-        f"ends {_in_words(effect.after)} after {day}, the date {receiver} received {first.sender}'s "
-        f"{first.type} ({profile.agreement.zones[receiver]}); it applies through that day"
-    )
     zone, article = profile.agreement.zones[receiver], profile.types[first.type].article
-    return Dated(effect.after.after_date(day), zone, article, effect.after.source, reasoning)
+    reason = why(
+        "ends-after",
+        span=effect.after,
+        day=day,
+        receiver=receiver,
+        sender=first.sender,
+        type=first.type,
+        zone=zone,
+    )
+    return Dated(effect.after.after_date(day), zone, article, effect.after.source, reason)
 
 
 def denunciations(profile: Profile, facts: Sequence[Fact]) -> list[Fact]:
@@ -253,12 +269,12 @@ def _denunciation(profile: Profile, facts: Sequence[Fact], start: date) -> Dated
     assert clause is not None and term.deadline is not None
     day = local_date(fact.received_at, profile, fact.sender)
     zone = profile.agreement.zones[fact.sender]
-    when = "in time" if day >= term.starts_on else "after the deadline of the term before, so it counts"
-    reasoning = (
-        f"ends with its term on {term.ends_on}: {fact.sender}'s {fact.type} received {day} ({zone}) "
-        f"is {when} for that term, whose deadline is {term.deadline} ({clause.span} before its end)"
-    )
-    return Dated(term.ends_on, zone, clause.article, clause.span.source, reasoning)
+    key = "ends-with-term" if day >= term.starts_on else "ends-with-term-carried"
+    reason = why(
+        key, ends_on=term.ends_on, sender=fact.sender, type=fact.type, day=day, zone=zone,
+        deadline=term.deadline, span=clause.span,
+    )  # fmt: skip
+    return Dated(term.ends_on, zone, clause.article, clause.span.source, reason)
 
 
 def agreement_end(profile: Profile, facts: Sequence[Fact], entry: Dated | None) -> Dated | None:
@@ -277,15 +293,20 @@ def agreement_state(profile: Profile, facts: Sequence[Fact], now: datetime, side
     today = local_date(now, profile, side)
     ends_on = end.on if end else None
     if entry is None:
-        reasoning = f"waiting for the {ENTRY_NOTICE} about the Agreement itself of {', '.join(missing)}"
-        return AgreementState(profile.id, Status.NOT_IN_FORCE, None, ends_on, _article(profile), reasoning)
+        reason = waiting_for_agreement(missing)
+        return AgreementState(profile.id, Status.NOT_IN_FORCE, None, ends_on, _article(profile), reason)
     since = entry.on
     if today < entry.on:
-        return AgreementState(profile.id, Status.NOT_IN_FORCE, since, ends_on, entry.article, entry.reasoning)
+        return AgreementState(profile.id, Status.NOT_IN_FORCE, since, ends_on, entry.article, entry.why)
     if end is None:
-        return AgreementState(profile.id, Status.IN_FORCE, since, None, entry.article, entry.reasoning)
+        return AgreementState(profile.id, Status.IN_FORCE, since, None, entry.article, entry.why)
     status = Status.ENDING if today <= end.on else Status.ENDED
-    return AgreementState(profile.id, status, since, ends_on, end.article, end.reasoning)
+    return AgreementState(profile.id, status, since, ends_on, end.article, end.why)
+
+
+def waiting_for_agreement(missing: Sequence[str]) -> Why:
+    """The Agreement's entry into force waits for the notices of the *missing* sides."""
+    return why("waiting-agreement", type=ENTRY_NOTICE, sides=tuple(missing))
 
 
 def _article(profile: Profile) -> str:

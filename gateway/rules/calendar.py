@@ -41,7 +41,9 @@ from gateway.rules.agreement import (
     notified_entry,
     received_on,
     terms,
+    waiting_for_agreement,
 )
+from gateway.rules.why import Why, english, why
 
 ENTRY_INTO_FORCE = "entry-into-force"
 PROTOCOL_ENTRY_INTO_FORCE = "protocol-entry-into-force"
@@ -64,13 +66,18 @@ class Row:
     what: str  # a message type that is due, or a treaty event (entry-into-force, termination, …)
     side: str | None  # the side that must act; None: both, or the agreement's own date
     article: str
-    on: date | None  # None: not known yet (the reasoning says what it waits for)
+    on: date | None  # None: not known yet (its `why` says what it waits for)
     zone: str  # the zone `on` is read in
     source: Source
     state: State
-    reasoning: str
+    why: Why
     duty: bool = False  # a message some side owes (False: a date, or a right such as denunciation)
     subject: str = ""  # what the row concerns beyond `what` (the protocol of an entry into force)
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning in English, as `bgw calendar` prints it."""
+        return english(self.why)
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,9 @@ def _on_day(on: date, today: date, after: State) -> State:
     return State.DUE_TODAY if today == on else after
 
 
-def _done(done_on: date | None, due: date) -> str:
-    if done_on is None:
-        return ""
+def _done(done_on: date, due: date) -> Why:
     late = (done_on - due).days
-    return f"; received {done_on}, " + (f"{late} days late" if late > 0 else "in time")
+    return why("received-late", on=done_on, late=late) if late > 0 else why("received-in-time", on=done_on)
 
 
 class _Rows:
@@ -128,7 +133,7 @@ class _Rows:
     def _dated(self, what: str, dated: Dated, after: State, subject: str = "") -> Row:
         """A date of the agreement itself (entry into force, last day), read in the reading side's zone."""
         state = _on_day(dated.on, self.today(self.zone), after)
-        return Row(what, None, dated.article, dated.on, self.zone, dated.source, state, dated.reasoning,
+        return Row(what, None, dated.article, dated.on, self.zone, dated.source, state, dated.why,
                    subject=subject)  # fmt: skip
 
     def _joint_zone(self, on: date) -> str:
@@ -146,7 +151,7 @@ class _Rows:
             return self._dated(ENTRY_INTO_FORCE, self.entry, State.MET)
         clause = self.profile.agreement.entry_into_force
         article, source = (clause.article, clause.span.source) if clause else ("", Source.TEXT)
-        waiting = f"waiting for the {ENTRY_NOTICE} about the Agreement itself of {', '.join(self.missing)}"
+        waiting = waiting_for_agreement(self.missing)
         return Row(ENTRY_INTO_FORCE, None, article, None, self.zone, source, State.UPCOMING, waiting)
 
     def _protocol_rows(self) -> Iterator[Row]:
@@ -157,11 +162,11 @@ class _Rows:
             if fact.type == ENTRY_NOTICE and fact.instrument not in (None, AGREEMENT):
                 protocols.setdefault(fact.protocol or "amendment protocol (not named)", []).append(fact)
         for name, notices in protocols.items():
-            dated, missing = notified_entry(self.profile, notices, f"protocol «{name}»", PROTOCOL_ARTICLE)
+            dated, missing = notified_entry(self.profile, notices, name, PROTOCOL_ARTICLE)
             if dated is not None:
                 yield self._dated(PROTOCOL_ENTRY_INTO_FORCE, dated, State.MET, subject=name)
             elif clause is not None:
-                waiting = f"waiting for the {ENTRY_NOTICE} about it of {', '.join(missing)}"
+                waiting = why("waiting-protocol", type=ENTRY_NOTICE, sides=tuple(missing))
                 source = clause.span.source
                 yield Row(PROTOCOL_ENTRY_INTO_FORCE, None, PROTOCOL_ARTICLE, None, self.zone, source,
                           State.UPCOMING, waiting, subject=name)  # fmt: skip
@@ -170,10 +175,10 @@ class _Rows:
     def _within_row(self, message_type: MessageType, span: Span, side: str) -> Row:
         """*side*'s duty within *span* after entry into force (Annex 1 §1), in its own zone."""
         zone = self.zones[side]
-        basis = f"{side}'s {message_type.name} within {span} after entry into force"
         if self.entry is None:
+            unknown = why("within-unknown", side=side, type=message_type.name, span=span)
             return Row(message_type.name, side, message_type.article, None, zone, span.source,
-                       State.UPCOMING, f"{basis}, which is not known yet", duty=True)  # fmt: skip
+                       State.UPCOMING, unknown, duty=True)  # fmt: skip
         due = span.after_date(self.entry.on)
         sent = first_per_side(self.facts, message_type.name).get(side)
         done_on = local_date(sent.received_at, self.profile, side) if sent else None
@@ -181,9 +186,11 @@ class _Rows:
             state = State.MET if done_on <= due else State.MISSED
         else:
             state = State.ENDED if self._lapsed(due) else _on_day(due, self.today(zone), State.MISSED)
-        reasoning = f"{basis} ({self.entry.on}){_done(done_on, due)}"
-        if state is State.MISSED and done_on is None:
-            reasoning += "; not received"
+        reasoning = why("within", side=side, type=message_type.name, span=span, entry=self.entry.on)
+        if done_on is not None:
+            reasoning = reasoning.then(_done(done_on, due))
+        elif state is State.MISSED:
+            reasoning = reasoning.then(why("not-received"))
         return Row(message_type.name, side, message_type.article, due, zone, span.source, state, reasoning,
                    duty=True)  # fmt: skip
 
@@ -192,18 +199,17 @@ class _Rows:
         entry into force, or after entry into force."""
         if self.entry is None:
             return Row(message_type.name, None, message_type.article, None, self.zone, period.source,
-                       State.UPCOMING, f"at least once every {period} after entry into force, which is "
-                       "not known yet", duty=True)  # fmt: skip
-        since, what = self.entry.on, f"entry into force ({self.entry.on})"
+                       State.UPCOMING, why("periodic-unknown", span=period), duty=True)  # fmt: skip
+        since, key = self.entry.on, "periodic-after-entry"
         records = [received_on(f, self.profile) for f in self.facts if f.type == message_type.name]
         if records and max(records) >= since:
-            since, what = max(records), f"the last record, received {max(records)}"
+            since, key = max(records), "periodic-after-record"
         due = period.after_date(since)
         zone = self._joint_zone(due)
         state = _on_day(due, self.today(zone), State.MISSED)
-        reasoning = f"at least once every {period}: due {period} after {what}"
+        reasoning = why(key, span=period, since=since)
         if self.end is not None and self._lapsed(due):
-            state, reasoning = State.ENDED, f"{reasoning}; the agreement's last day is {self.end.on}"
+            state, reasoning = State.ENDED, reasoning.then(why("lapses", on=self.end.on))
         return Row(message_type.name, None, message_type.article, due, zone, period.source, state, reasoning,
                    duty=True)  # fmt: skip
 
@@ -224,13 +230,13 @@ class _Rows:
         agreement = self.profile.agreement
         span = agreement.term if term.number == 1 else agreement.renewal
         assert span is not None and agreement.denunciation is not None
-        basis = f"term {term.number} ({span}) runs {term.starts_on} to {term.ends_on}"
+        basis = why("term", number=term.number, span=span, starts_on=term.starts_on, ends_on=term.ends_on)
         if self._ends_with(term) and self.end is not None:
             state = _on_day(term.ends_on, self.today(self.zone), State.ENDED)
-            reasoning = f"{basis}; the agreement {self.end.reasoning}"
+            reasoning = basis.then(why("agreement-ends", end=self.end.why))
         else:
             state = _on_day(term.ends_on, self.today(self.zone), State.MET)
-            reasoning = f"{basis}; renewed automatically unless denounced in time"
+            reasoning = basis.then(why("renews-unless-denounced"))
         return Row(TERM_END, None, agreement.denunciation.article, term.ends_on, self.zone, span.source,
                    state, reasoning)  # fmt: skip
 
@@ -241,16 +247,16 @@ class _Rows:
         notices = denunciations(self.profile, self.facts)
         counted = [f for f in notices if denounced_term(self.profile, f, start) == term]
         ours = [f for f in counted if f.sender == side]
-        basis = f"{side} may denounce by {term.deadline}, {clause.span} before term {term.number} ends"
+        basis = why("denounce-by", side=side, deadline=term.deadline, span=clause.span, number=term.number)
         if ours:
             day = local_date(ours[0].received_at, self.profile, side)
-            state, reasoning = State.MET, f"{basis}: its notice received {day} counts"
+            state, reasoning = State.MET, basis.then(why("denounced", day=day))
         elif counted:
-            state, reasoning = State.ENDED, f"{basis}: not needed, {counted[0].sender}'s notice counts"
+            state, reasoning = State.ENDED, basis.then(why("denounced-by-other", sender=counted[0].sender))
         else:
             state = _on_day(term.deadline, self.today(self.zones[side]), State.MISSED)
             late = [f for f in notices if f.sender == side and self._late_in(f, term)]
-            reasoning = basis + (self._late_words(late[0], term) if late else "")
+            reasoning = basis.then(*self._late_words(late[0], term)) if late else basis
         name, zone = self._denunciation_type(), self.zones[side]
         return Row(name, side, clause.article, term.deadline, zone, clause.span.source, state, reasoning)
 
@@ -264,25 +270,26 @@ class _Rows:
         day = local_date(fact.received_at, self.profile, fact.sender)
         return term.deadline is not None and term.deadline < day <= term.ends_on
 
-    def _late_words(self, fact: Fact, term: Term) -> str:
+    def _late_words(self, fact: Fact, term: Term) -> tuple[Why, ...]:
         assert term.deadline is not None
         day = local_date(fact.received_at, self.profile, fact.sender)
         after = following(self.profile, term)
-        counts = f"; it counts for term {after.number}, ending {after.ends_on}" if after else ""
-        late = (day - term.deadline).days
-        return f"; its notice received {day} is {late} days late: it does not stop the renewal{counts}"
+        late = why("denounced-late", day=day, late=(day - term.deadline).days)
+        return (
+            (late, why("counts-for-next", number=after.number, ends_on=after.ends_on)) if after else (late,)
+        )
 
     def _renewal_row(self, term: Term) -> Row:
         renewal, clause = self.profile.agreement.renewal, self.profile.agreement.denunciation
         assert renewal is not None and clause is not None
         if self._ends_with(term):
             return Row(RENEWAL, None, clause.article, term.ends_on, self.zone, renewal.source, State.ENDED,
-                       f"no renewal after {term.ends_on}: denounced in time")  # fmt: skip
+                       why("no-renewal", on=term.ends_on))  # fmt: skip
         nxt = following(self.profile, term)
         assert nxt is not None
-        reasoning = f"renewed automatically for {renewal} after {term.ends_on}, to {nxt.ends_on}"
+        reasoning = why("renewed", span=renewal, ends_on=term.ends_on, next_ends_on=nxt.ends_on)
         if self.end is not None:
-            reasoning += f"; then the agreement {self.end.reasoning}"
+            reasoning = reasoning.then(why("then-agreement-ends", end=self.end.why))
         state = _on_day(term.ends_on, self.today(self.zone), State.MET)
         return Row(RENEWAL, None, clause.article, term.ends_on, self.zone, renewal.source, state, reasoning)
 

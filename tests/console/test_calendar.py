@@ -29,6 +29,7 @@ from gateway.node.config import load_config
 from gateway.roles import Role
 from gateway.store import Store, users
 from gateway.store.scratch import scratch_database
+from tests.console.test_api import response_schema, validator
 from tests.console.test_app import PASSWORD, PROFILES, log_in
 from tests.test_calendar_cli import sent
 
@@ -188,3 +189,45 @@ def test_the_calendar_costs_one_indexed_read_per_page(kz: Any) -> None:
     mean_ms = asyncio.run(timed())
     print(f"calendar_view ({store.engine.dialect.name}): {mean_ms:.2f} ms per page")
     assert mean_ms < 250
+
+
+def test_the_reasoning_reads_in_the_viewers_language_and_the_api_keeps_it_as_data(kz: Any) -> None:
+    """The page words each row's reasoning in Russian or Kazakh (nothing left marked English); the JSON
+    keeps the English `reasoning` and adds `why`, valid against the generated OpenAPI document."""
+    config, store = kz
+    context = Context(config, config.console, store, Clock(at("2026-11-30T09:00")), PROFILES, lambda: True)
+
+    async def main() -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        async with TestClient(TestServer(app.build(context))) as viewer:
+            assert (await log_in(viewer, "viewer1")).status == 303
+            pages = {lang: await page(viewer, "/calendar", lang) for lang in ("ru", "kk", "en")}
+            document = await (await viewer.get("/api/calendar")).json()
+            schema = await (await viewer.get("/api/openapi.json")).json()
+        return pages, document, schema
+
+    pages, document, schema = asyncio.run(main())
+    ours = (
+        "сторона KZ может денонсировать соглашение не позднее 2026-12-10, за 6 месяцев (по тексту соглашения)"
+    )
+    assert ours in pages["ru"] and "действует с 1997-06-10 (сведения о соглашении; ст. 12)" in pages["ru"]
+    assert "KZ тарапы келісімнің күшін 2026-12-10 күнінен кешіктірмей жоя алады" in pages["kk"]
+    for lang in ("ru", "kk"):
+        assert 'lang="en"' not in pages[lang] and "may denounce" not in pages[lang]
+    assert (
+        "KZ may denounce by 2026-12-10, 6 months (fixed by the agreement) before term 3 ends" in pages["en"]
+    )
+    (link,) = document["links"]
+    assert link["agreement"]["reasoning"] == "in force from 1997-06-10 (agreement fact; Art. 12)"
+    assert link["agreement"]["why"] == {
+        "key": "in-force-from", "params": {"on": "1997-06-10", "article": "12"}, "parts": [],
+    }  # fmt: skip
+    row = next(r for r in link["rows"] if (r["what"], r["side"]) == ("denunciation-notice", "KZ"))
+    assert row["reasoning"] == "KZ may denounce by 2026-12-10, 6 months (text) before term 3 ends"
+    assert row["why"] == {
+        "key": "denounce-by",
+        "params": {"side": "KZ", "deadline": "2026-12-10", "number": 3,
+                   "span": {"value": 6, "unit": "months", "source": "text"}},
+        "parts": [],
+    }  # fmt: skip
+    validator(schema, response_schema(schema, "/api/calendar", "200")).validate(document)
+    assert "calendar_why" in schema["components"]["schemas"]["Why"]["description"]

@@ -1,9 +1,9 @@
 """The agreement calendar, the deadline banner and the charts in real headless Chromium against real
 KZ and AZ nodes on the real broker, whose clocks read 2026-11-30 09:00 UTC through a shift file
 (whatever the real date): an admin of KZ sees on every page that KZ's denunciation window (Art. 12)
-closes on 2026-12-10, in ten days, in Russian and in Kazakh; a viewer reads the calendar without the
-banner; the charts draw the notice AZ just sent. Every page is screenshotted in Russian and Kazakh
-(paths printed) and checked by axe-core."""
+closes on 2026-12-10, in ten days, in Russian and in Kazakh, and reads the calendar's reasoning in
+either language; a viewer reads the calendar without the banner; the charts draw the notice AZ just
+sent. Every page is screenshotted in Russian and Kazakh (paths printed) and checked by axe-core."""
 
 from __future__ import annotations
 
@@ -51,6 +51,13 @@ def _every_page(page: Page, base: str, shots: Path, lang: str, banner: str) -> N
         assert_accessible(page, f"{name} ({lang})")
 
 
+def _reads_in(page: Page, lang: str, ours: str) -> None:
+    """The calendar's reasoning, this side's row first, in *lang*: nothing on the page is English."""
+    assert ours in page.locator("tr.soon td.reasoning").inner_text()
+    assert page.locator("dd.reasoning").count() == 1 and page.locator("td.reasoning").count() > 3
+    assert page.locator("[lang='en']").count() == 0 and page.locator("html").get_attribute("lang") == lang
+
+
 def test_calendar_banner_and_charts_in_russian_and_kazakh(
     world: World, browser: Browser, tmp_path: Path
 ) -> None:
@@ -78,6 +85,7 @@ def test_calendar_banner_and_charts_in_russian_and_kazakh(
     page.goto(f"{base}/calendar")
     row = page.locator("tr.soon")
     assert row.count() == 1 and "2026-12-10" in row.inner_text() and "предстоит" in row.inner_text()
+    _reads_in(page, "ru", "сторона KZ может денонсировать соглашение не позднее 2026-12-10, за 6 месяцев")
     page.goto(f"{base}/charts?days=7")
     assert page.locator("svg.chart").count() == 5
     traffic = page.locator("svg[aria-labelledby='chart-traffic-title chart-traffic-desc'] circle title")
@@ -92,6 +100,7 @@ def test_calendar_banner_and_charts_in_russian_and_kazakh(
     page.click("aside.deadline-banner a")
     page.wait_for_url(f"{base}/calendar")
     assert page.locator("h1").inner_text() == "Келісімдер күнтізбесі"
+    _reads_in(page, "kk", "KZ тарапы келісімнің күшін 2026-12-10 күнінен кешіктірмей жоя алады")
     page.click("form.who button[type=submit]")
 
     _log_in(page, base, "aigerim")  # a viewer: the calendar, not the call to act
