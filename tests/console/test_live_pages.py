@@ -6,9 +6,9 @@ escalations: they appear on both pages, marked new, with the moment the national
 operator acknowledges one; it shows on the other's page while the other types a note in another form,
 which keeps its text and the focus. Acknowledging the one whose form the other is typing in waits on
 their page, saying so, until that form is left. An operator resolves one with `bgw` in a shell (another
-process, no event): the open page shows it when it is shown again (visibilitychange), not before, and
-a hidden page reads nothing. Each page says when its view was read. /api/escalations answers what the
-page shows."""
+process, no event): the open page shows it when it is shown again (visibilitychange), not before, the
+focus where it was. A refused form keeps its problem through a refresh; a hidden page reads nothing.
+Each page says when its view was read. /api/escalations answers what the page shows."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ async def _notice(world: World) -> None:
     async with National(world, "KZ") as kz:
         (answer,) = await kz.wait_answers([await kz.submit(submission(SAMPLE, "UZ"))])
     assert answer["status"] == "accepted", answer
+
+
+def _escalations(page: Page) -> str:
+    """The escalations page of the node *page* shows (after a redirect or a refused form)."""
+    return re.sub(r"/escalations.*", "/escalations", page.url)
 
 
 def _as_of(page: Page) -> str:
@@ -121,7 +126,7 @@ def _ack_elsewhere(first: Page, second: Page, typing: int, other: int) -> None:
 
 def _ack_under_typing(first: Page, second: Page, typing: int) -> None:
     """*first* acknowledges the one *second* is typing in: *second*'s view waits until the form is left."""
-    first.goto(first.url.split("?")[0])
+    first.goto(_escalations(first))
     first.locator(f"#ack-{typing} button").click()
     first.wait_for_load_state()
     second.locator(".live-status", has_text=HELD).wait_for(timeout=15000)
@@ -156,11 +161,25 @@ def _resolved_in_a_shell(page: Page, world: World, escalation: int, staying: int
     assert page.evaluate("document.activeElement.getAttribute('href')") == href
 
 
+def _refusal_kept(page: Page, world: World, escalation: int) -> None:
+    """A refused form (a resolution without its note) keeps its problem through a refresh."""
+    page.goto(_escalations(page))
+    page.locator(f"#resolve-{escalation} button").click()
+    page.wait_for_load_state()
+    problem = page.locator(f"#resolve-error-{escalation}")
+    assert "Примечание" in problem.inner_text()
+    page.evaluate("document.querySelector('[data-live]').drawn = true")
+    aside(_notice, world)  # the node stores it: every live page reads its view again
+    page.wait_for_function("() => !document.querySelector('[data-live]').drawn", timeout=15000)
+    assert "Примечание" in problem.inner_text()
+    assert page.locator(f"#resolve-note-{escalation}").get_attribute("aria-invalid") == "true"
+
+
 def _hidden_reads_nothing(hidden: Page, acting: Page, escalation: int) -> None:
     """A hidden page told of a change reads nothing until it is shown again."""
     requests = _watch(hidden)
     _visibility(hidden, "hidden")
-    acting.goto(acting.url.split("?")[0])
+    acting.goto(_escalations(acting))
     acting.locator(f"#resolve-note-{escalation}").fill("урегулировано по телефону")
     acting.locator(f"#resolve-{escalation} button").click()
     acting.wait_for_load_state()
@@ -200,4 +219,5 @@ def test_escalations_and_health_pages_are_live(world: World, browser: Browser, t
     _ack_under_typing(pages[0], pages[1], typing=one)
     shot(pages[1], tmp_path, "escalations-live-acknowledged-ru")
     _resolved_in_a_shell(pages[1], world, two, staying=one)
+    _refusal_kept(pages[0], world, one)
     _hidden_reads_nothing(pages[1], pages[0], one)

@@ -27,8 +27,8 @@
     return highest;
   }
 
-  function inUse(form) { // focused, or a field typed into
-    if (form.contains(document.activeElement)) {
+  function inUse(form) { // focused, showing a problem with what was sent, or a field typed into
+    if (form.contains(document.activeElement) || form.querySelector("[aria-invalid=true]")) {
       return true;
     }
     return Array.prototype.some.call(form.elements, function (field) {
