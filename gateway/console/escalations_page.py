@@ -125,7 +125,7 @@ def _as_page(
         "escalations.html",
         status=status,
         view=view,
-        view_url=str(URL("/escalations").with_query({"verify": str(verify)} if verify else {})),
+        view_url=str(URL("/escalations").with_query({"verify": str(verify)} if verify is not None else {})),
         errors=errors or {},
         done=done if done in DONE.values() else None,
         done_id=request.query.get("id", "") if done else "",
