@@ -36,6 +36,7 @@ from gateway.console.audit_trail import AuditPage
 from gateway.console.banner import deadline_banner
 from gateway.console.board import BoardPage
 from gateway.console.context import CONTEXT, NAVIGATION, Context, NavEntry
+from gateway.console.escalations_page import EscalationsView
 from gateway.console.health_page import HealthView
 from gateway.console.message_model import MessageView
 from gateway.console.messages_log import MessagesPage
@@ -90,6 +91,13 @@ ROUTES = [
     api("/api/calendar", calendar_page.api_calendar, CalendarView, name="api-calendar"),
     api("/api/audit", audit_trail.api_audit, AuditPage, *audit_trail.QUERY, name="api-audit"),
     api("/api/board", board.api_board, BoardPage, *board.QUERY, name="api-board"),
+    api(
+        "/api/escalations",
+        escalations_page.api_escalations,
+        EscalationsView,
+        *escalations_page.QUERY,
+        name="api-escalations",
+    ),
     api("/api/live", live.stream, str, name="api-live", media=EVENT_STREAM),
     api("/api/openapi.json", openapi.openapi_json, dict[str, Any], name="api-openapi"),
     web.post("/compose/check", compose.compose_check, name="compose-check"),

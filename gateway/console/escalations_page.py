@@ -2,20 +2,25 @@
 obligation and case; an operator acknowledges one or resolves it with a note (the same store
 function as `bgw escalations ack|resolve`, the same audited acts with the console user as actor);
 a diplomatic rung's dossier is downloaded, or verified in place with the node's trust store (the
-lines `bgw verify` prints)."""
+lines `bgw verify` prints). The page at `/escalations`, its JSON twin at `/api/escalations`; both read
+the same `EscalationsView`, and `?verify=<id>` asks either for that dossier verified. The page is live
+(gateway.console.live): the node's changes reach it, and it reads its view again when shown again."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 from yarl import URL
 
 from gateway.cli import verify_report
-from gateway.console import access, i18n, pages, refusals
+from gateway.console import access, i18n, openapi, pages, refusals
 from gateway.console.context import SESSION, Context, context_of
+from gateway.console.openapi import Param
+from gateway.console.queries import BadQuery, rendering
 from gateway.errors import GatewayError
 from gateway.lifecycle import EscalationEvent, EscalationState
 from gateway.profiles.model import LEVELS
@@ -38,11 +43,31 @@ class Verification:
     ok: bool
 
 
-def grouped(items: list[Listed]) -> list[tuple[str, list[Listed]]]:
-    """[(level, its escalations)] in the ladder's order (a level no ladder names: after them)."""
+@dataclass(frozen=True)
+class Level:
+    """The escalations at one level of the ladders, newest first."""
+
+    level: str
+    escalations: list[Listed]
+
+
+@dataclass(frozen=True)
+class EscalationsView:
+    """The open and acknowledged escalations (at most *limit*) by level, in the ladders' order; *at*:
+    the node's time they were read at; *verification*: the dossier `?verify=<id>` asked for, checked
+    now (null: none asked, or that escalation has no dossier)."""
+
+    at: datetime
+    levels: list[Level]
+    limit: int
+    verification: Verification | None
+
+
+def grouped(items: list[Listed]) -> list[Level]:
+    """The escalations by level, in the ladder's order (a level no ladder names: after them)."""
     levels = [*LEVELS, *sorted({item.level for item in items} - set(LEVELS))]
-    groups = [(level, [item for item in items if item.level == level]) for level in levels]
-    return [(level, members) for level, members in groups if members]
+    groups = [Level(level, [item for item in items if item.level == level]) for level in levels]
+    return [group for group in groups if group.escalations]
 
 
 def _id(request: web.Request) -> int | None:
@@ -71,20 +96,36 @@ async def verification(context: Context, escalation_id: int) -> Verification | N
     return await asyncio.to_thread(work)
 
 
-async def _render(
-    request: web.Request, status: int = 200, errors: Mapping[int, str] | None = None
-) -> web.Response:
+def _verify(request: web.Request) -> int | None:
+    """The escalation whose dossier `?verify=` names (GET only); raises BadQuery when it names none."""
+    if request.method != "GET" or "verify" not in request.query:
+        return None
+    wanted = _id(request)
+    if wanted is None:
+        raise BadQuery("verify")
+    return wanted
+
+
+async def escalations_view(request: web.Request) -> EscalationsView:
     context = context_of(request)
+    wanted = _verify(request)
+    at = context.clock()
     items = await context.read(escalations.listing, list(SHOWN), LIMIT)
-    wanted = _id(request) if request.method == "GET" and "verify" in request.query else None
     checked = await verification(context, wanted) if wanted is not None else None
+    return EscalationsView(at, grouped(items), LIMIT, checked)
+
+
+def _as_page(
+    request: web.Request, view: EscalationsView, status: int = 200, errors: Mapping[int, str] | None = None
+) -> web.Response:
     done = request.query.get("done") if request.method == "GET" else None
+    verify = view.verification.escalation_id if view.verification else None
     return pages.render(
         request,
         "escalations.html",
         status=status,
-        levels=grouped(items),
-        checked=checked,
+        view=view,
+        view_url=str(URL("/escalations").with_query({"verify": str(verify)} if verify is not None else {})),
         errors=errors or {},
         done=done if done in DONE.values() else None,
         done_id=request.query.get("id", "") if done else "",
@@ -93,12 +134,19 @@ async def _render(
     )
 
 
-@access.viewer
-async def escalations_page(request: web.Request) -> web.StreamResponse:
-    """GET /escalations (?verify=<id>: that escalation's dossier verified in place)."""
-    if "verify" in request.query and _id(request) is None:
-        return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail="verify")
-    return await _render(request)
+def _as_json(_: web.Request, view: EscalationsView) -> web.StreamResponse:
+    return web.json_response(openapi.plain(view))
+
+
+QUERY = (
+    Param(
+        "verify",
+        {"type": "string", "pattern": f"^[0-9]{{1,{ID_DIGITS}}}$"},
+        "an escalation id: its dossier verified now with the node's trust store",
+    ),
+)
+escalations_page = access.viewer(rendering(escalations_view, _as_page))  # GET /escalations
+api_escalations = access.viewer(rendering(escalations_view, _as_json))  # GET /api/escalations
 
 
 @access.viewer
@@ -139,7 +187,7 @@ async def _act(request: web.Request, event: EscalationEvent) -> web.StreamRespon
     if problem is not None:
         if refusals.wants_json(request):
             return refusals.refuse(request, 400, Reason.USAGE_INVALID, detail="note")
-        return await _render(request, 400, {escalation_id: problem})
+        return _as_page(request, await escalations_view(request), 400, {escalation_id: problem})
     actor = request[SESSION].user
     try:
         await context.write(escalations.act, escalation_id, event, note, actor, context.clock())

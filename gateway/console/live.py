@@ -1,10 +1,11 @@
 """Live pages by server-sent events: the node says when something changed, open pages are told.
 
 The node calls `Changes.changed()` (gateway.console.changes) after it commits a change a page
-shows (a notice stored, submitted or receipted, an event published); every open stream wakes once
-and sends one `change` event; the page then fetches its own view again. Nothing runs while nothing
-changes: no page polls, and the console does not poll the database. Changes in a burst are sent as
-one (at most one event per `COALESCE_S` per stream).
+shows (a notice stored, submitted or receipted, an event published, an escalation raised, announced
+or acted on); every open stream wakes once and sends one `change` event; the page then fetches its
+own view again. Nothing runs while nothing changes: no page polls, and the console does not poll the
+database. Changes in a burst are sent as one (at most one event per `COALESCE_S` per stream). Another
+process's change (a `bgw` command) reaches no event: a page reads its view again when shown again.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ def language(request: web.Request) -> str:
     return i18n.chosen(request.cookies.get(LANG_COOKIE))
 
 
-def time_element(moment: datetime | None, zone: ZoneInfo) -> Markup:
-    """<time> in *zone* (to the second, with its UTC offset), the UTC instant in datetime and title."""
+def time_element(moment: datetime | None, zone: ZoneInfo, shown: str = "%Y-%m-%d %H:%M:%S") -> Markup:
+    """<time> in *zone* (to the second, as *shown* formats it), the UTC instant in datetime and title."""
     if moment is None:
         return Markup("—")
     utc = moment.astimezone(UTC)
@@ -36,7 +36,7 @@ def time_element(moment: datetime | None, zone: ZoneInfo) -> Markup:
     return Markup('<time datetime="{iso}" title="{utc} UTC">{local}</time>').format(
         iso=utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         utc=utc.strftime("%Y-%m-%d %H:%M:%S"),
-        local=local.strftime("%Y-%m-%d %H:%M:%S"),
+        local=local.strftime(shown),
     )
 
 
@@ -76,6 +76,7 @@ def fragment(request: web.Request, template: str, **values: Any) -> str:
             zone=context.config.zone,
             path=request.rel_url.path_qs,
             when=lambda moment: time_element(moment, zone),
+            time_of_day=lambda moment: time_element(moment, zone, "%H:%M:%S"),
             banner=request.get(BANNER, []),
             banner_days=BANNER_DAYS,
             what=lambda profile, name: what_title(context.profiles, lang, profile, name),

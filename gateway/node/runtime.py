@@ -127,6 +127,7 @@ class Node:
             events=self.events,
             wake=wake,
             faults=faults,
+            changed=self.changes.changed,
         )
         return dispatcher, sweeper
 

@@ -8,6 +8,8 @@ records it all in one transaction. Then every rung whose `escalation` event the 
 confirmed — this sweep's, and any earlier one the broker refused or a crash cut off — is published to
 the national exchange and marked announced: at least once, never silently dropped (a repeat carries
 the same `escalation_id`). A node restarted mid-ladder resumes from the rung stored with the obligation.
+After each commit that changes what the console's live pages show (a rung reached, an obligation
+parked, an event announced, a sweep that fails or recovers), `changed` tells them.
 """
 
 from __future__ import annotations
@@ -71,10 +73,11 @@ class Sweeper:
         events: Events,
         wake: Callable[[], None],
         faults: FaultLog,
+        changed: Callable[[], None],
     ) -> None:
         self.config, self.profiles, self.contract, self.signer = config, profiles, contract, signer
         self.transport, self.db, self.clock, self.events, self.wake = transport, db, clock, events, wake
-        self.faults = faults
+        self.faults, self.changed = faults, changed  # changed: the console's live pages are told
         self.scheduler: AsyncIOScheduler | None = None
         delivery = config.delivery
         interval = delivery.sweep_interval_s
@@ -119,18 +122,26 @@ class Sweeper:
         except SQLAlchemyError as exc:
             self.faults.failed(_WHERE, exc)
             self.not_before = time.monotonic() + self.backoff.next()
-            self.last = SweepRun(started, False, len(reached))
+            self._ran(SweepRun(started, False, len(reached)))
             return reached
         except Exception:  # supervising loop: the rows stay due (or unannounced), a later sweep retries
             log.exception("sweep failed")
             self.not_before = time.monotonic() + self.backoff.next()
-            self.last = SweepRun(started, False, len(reached))
+            self._ran(SweepRun(started, False, len(reached)))
             return reached
         if self.backoff.failures:
             self.backoff.reset()
             self.faults.cleared(_WHERE)
-        self.last = SweepRun(started, True, len(reached))
+        self._ran(SweepRun(started, True, len(reached)))
         return reached
+
+    def _ran(self, run: SweepRun) -> None:
+        """Keep *run* as the last sweep; the health page is told when its outcome is news (the first
+        sweep, a failure, a recovery), not of every quiet sweep (that would refresh every open page)."""
+        news = self.last is None or self.last.ok != run.ok
+        self.last = run
+        if news:
+            self.changed()
 
     async def _round(self) -> list[Escalated]:
         now = self.clock()
@@ -141,6 +152,8 @@ class Sweeper:
             if step is not None:
                 steps.append(step)
         done = await self.db.write(rungs.escalate, steps, now)
+        if done or len(steps) < len(due):  # rungs reached, or obligations parked
+            self.changed()
         for item in done:
             log.warning(
                 "escalated",
@@ -244,6 +257,7 @@ class Sweeper:
             told.append(item.id)
         if told:
             await self.db.write(escalations.announced, told, self.clock())
+            self.changed()
 
     def _event(self, item: Listed) -> dict[str, Any]:
         """The event's detail, from the stored rung and the profile's ladder for its type and channel."""

@@ -1,8 +1,12 @@
 // The console's only script, served by the node itself. Live pages (the message log, the
-// obligations board: a `data-live` region): the server pushes a `change` event (server-sent events,
-// /api/live) when the node stored or changed something; the page then fetches its own view once and
-// shows it, new rows marked. No polling: with nothing changing, nothing is requested. Without this
-// script every page still works.
+// obligations board, the escalations, the health page: a `data-live` region): the server pushes a
+// `change` event (server-sent events, /api/live) when the node stored or changed something; the page
+// then fetches its own view once (the region's `data-view`, else its own address) and shows it, new
+// rows marked. What another process changed (a `bgw` command in a shell) reaches no event: the view is
+// read again when the page is shown again, and a hidden page reads nothing until then. No polling:
+// with nothing changing, nothing is requested. A refresh keeps what the user is doing: the focus stays
+// on its element, a form being filled in (focused or typed into) is kept as it is, and while such a
+// form would vanish from the view the refresh waits, saying so. Without this script every page works.
 (function () {
   "use strict";
   var region = document.querySelector("[data-live]");
@@ -10,44 +14,113 @@
     return;
   }
   var status = document.querySelector(".live-status");
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
   var busy = false;
   var again = false;
+  var holding = []; // forms in use the fresh view has no place for: it waits until none is in use
 
   function newest(root) { // the highest seq shown (the log's first row; anywhere on the board)
     var highest = 0;
-    root.querySelectorAll("tr[data-seq]").forEach(function (row) {
+    root.querySelectorAll("[data-seq]").forEach(function (row) {
       highest = Math.max(highest, Number(row.getAttribute("data-seq")));
     });
     return highest;
   }
 
+  function inUse(form) { // focused, showing a problem with what was sent, or a field typed into
+    if (form.contains(document.activeElement) || form.querySelector("[aria-invalid=true]")) {
+      return true;
+    }
+    return Array.prototype.some.call(form.elements, function (field) {
+      return (field.type !== "hidden" && "defaultValue" in field && field.value !== field.defaultValue) ||
+        (("defaultChecked" in field) && field.checked !== field.defaultChecked);
+    });
+  }
+
+  function where(element) { // how to find the focused element again in a fresh view
+    var anchor = element.closest("[id], [data-seq]");
+    if (!anchor) {
+      return null;
+    }
+    return {
+      anchor: anchor.id ? "#" + CSS.escape(anchor.id) : "[data-seq=\"" + anchor.getAttribute("data-seq") + "\"]",
+      index: anchor === element ? -1 : Array.prototype.indexOf.call(anchor.querySelectorAll(FOCUSABLE), element)
+    };
+  }
+
+  function refocus(element, found, within) {
+    var target = document.contains(element) ? element : null;
+    if (!target && found) {
+      var anchor = within.querySelector(found.anchor) || (within.matches(found.anchor) ? within : null);
+      target = anchor && (found.index < 0 ? anchor : anchor.querySelectorAll(FOCUSABLE)[found.index]);
+    }
+    if (target && document.activeElement !== target) {
+      var range = "selectionStart" in element ? [element.selectionStart, element.selectionEnd] : null;
+      target.focus({ preventScroll: true });
+      if (range && target === element && range[0] !== null) {
+        element.setSelectionRange(range[0], range[1]);
+      }
+    }
+  }
+
+  function move(kept, fresh) { // the form in use, as it is, in place of its fresh copy
+    if (fresh.parentNode.moveBefore) {
+      fresh.parentNode.moveBefore(kept, fresh); // keeps the focus and the caret
+    } else {
+      fresh.parentNode.insertBefore(kept, fresh);
+    }
+    fresh.remove();
+  }
+
   function show(html) {
-    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
+    var parsed = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
     var current = document.querySelector("[data-live]");
-    if (!fresh || !current) {
+    if (!parsed || !current) {
       return;
     }
+    var forms = Array.prototype.filter.call(current.querySelectorAll("form[id]"), inUse);
+    holding = forms.filter(function (form) { return !parsed.querySelector("form#" + CSS.escape(form.id)); });
+    if (holding.length) {
+      if (status && status.getAttribute("data-held")) {
+        status.textContent = status.getAttribute("data-held");
+      }
+      return;
+    }
+    var focused = current.contains(document.activeElement) ? document.activeElement : null;
+    var found = focused && where(focused);
     var seen = newest(current);
     var added = 0;
-    fresh.querySelectorAll("tr[data-seq]").forEach(function (row) {
+    parsed.querySelectorAll("[data-seq]").forEach(function (row) {
       if (Number(row.getAttribute("data-seq")) > seen) {
         row.classList.add("fresh");
         added += 1;
       }
     });
-    current.replaceWith(document.importNode(fresh, true));
-    if (status && added) {
+    var fresh = document.importNode(parsed, true);
+    current.before(fresh);
+    forms.forEach(function (form) { move(form, fresh.querySelector("form#" + CSS.escape(form.id))); });
+    current.remove();
+    if (focused) {
+      refocus(focused, found, fresh);
+    }
+    if (status && added && status.getAttribute("data-template")) {
       status.textContent = status.getAttribute("data-template").replace("{n}", String(added));
+    } else if (status && status.getAttribute("data-held") === status.textContent) {
+      status.textContent = "";
     }
   }
 
   function refresh() {
+    if (document.hidden) {
+      return; // read when the page is shown again
+    }
     if (busy) {
       again = true;
       return;
     }
     busy = true;
-    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    var view = document.querySelector("[data-live]").getAttribute("data-view") || window.location.href;
+    fetch(view, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) { return response.ok ? response.text() : ""; })
       .then(function (html) { if (html) { show(html); } })
       .catch(function () { /* the next change tries again */ })
@@ -60,7 +133,23 @@
       });
   }
 
+  function retry() { // a waiting view: is the form that held it still in use (once focus has moved)?
+    window.setTimeout(function () {
+      if (holding.length && !holding.some(inUse)) {
+        holding = [];
+        refresh();
+      }
+    }, 0);
+  }
+
   new EventSource(region.getAttribute("data-live")).addEventListener("change", refresh);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      refresh();
+    }
+  });
+  document.addEventListener("focusout", retry);
+  document.addEventListener("input", retry);
 })();
 
 // Countdowns of obligations (the board, a message page): every 30 s, each `td.due` cell's "in 1 d 3 h" /
