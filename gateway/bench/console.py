@@ -91,8 +91,8 @@ def _context(url: str) -> Iterator[Context]:
     """A node configuration of its own (UZ, linked to KZ) on the database *url*, its store open."""
     with tempfile.TemporaryDirectory(prefix="bgw-bench-console-") as folder:
         root = Path(folder)
-        pki.init_side(root / "pki", "UZ")
-        pki.init_side(root / "pki", "KZ")
+        for side in ("UZ", "KZ"):  # valid at the benchmark's fixed clock, whenever it runs
+            pki.init_side(root / "pki", side, now=NOW)
         config_file = root / "uz.toml"
         config_file.write_text(
             f'[node]\nside = "UZ"\ndata_dir = "{root / "var"}"\ndatabase_url = "{url}"\n'
