@@ -140,9 +140,9 @@ def _write(path: Path, data: bytes, *, secret: bool) -> None:
         os.chmod(path, 0o600)
 
 
-def init_side(out: Path, side: str, now: datetime | None = None) -> Path:
+def init_side(out: Path, side: str, now: datetime | None = None, node_days: int = NODE_DAYS) -> Path:
     """Write OUT/SIDE/{ca.pem,ca.key,node.pem,node.key}, valid from a few minutes before *now* (the
-    present by default); refuse to overwrite existing keys."""
+    present by default), the node's certificate for *node_days*; refuse to overwrite existing keys."""
     if len(side) != 2 or not side.isalpha() or not side.isupper():
         raise InputError(f"--side {side!r}: an ISO 3166 alpha-2 code such as KZ is required")
     folder = out / side
@@ -153,7 +153,7 @@ def init_side(out: Path, side: str, now: datetime | None = None) -> Path:
         )
     folder.mkdir(parents=True, exist_ok=True)
     ca = make_ca(side, now=now)
-    node = make_node(ca, side, now=now)
+    node = make_node(ca, side, now=now, days=node_days)
     _write(folder / "ca.pem", cert_pem(ca.certificate), secret=False)
     _write(folder / "ca.key", key_pem(ca.key), secret=True)
     _write(folder / "node.pem", cert_pem(node.certificate), secret=False)

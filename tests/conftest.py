@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from gateway import paths, pki
+from gateway import paths
 from gateway.wire.contract import Contract
 from gateway.wire.envelope import read_header
 from gateway.wire.parsing import parse
 from gateway.wire.signing import SigningKey, sign
 from gateway.wire.trust import TrustStore
+from tests import pki as test_pki
 
 SIDES = ("KZ", "UZ", "AZ")
 SAMPLES = sorted(paths.SAMPLES.glob("*/*.xml"))
@@ -22,7 +23,7 @@ SAMPLES = sorted(paths.SAMPLES.glob("*/*.xml"))
 def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pki")
     for side in SIDES:
-        pki.init_side(folder, side)
+        test_pki.init_side(folder, side)
     return folder
 
 

@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gateway import paths, pki
+from gateway import paths
 from gateway.lifecycle import MessageEvent
 from gateway.store import OutgoingReceipt, Signed, Store, inbox, outbox, receipts
 from gateway.store.inbox import Arrival
 from gateway.store.obligations import Duties
 from gateway.store.receipts import Acknowledged
+from tests import pki as test_pki
 from tests.test_cli import bgw
 
 KZ_SENT = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)  # UZ's signed time of receipt of KZ's notice
@@ -30,7 +31,7 @@ PROTOCOL = NOTICE.replace(
 
 def kz_node(tmp_path: Path) -> Path:
     for side in ("KZ", "UZ", "AZ"):
-        pki.init_side(tmp_path / "pki", side)
+        test_pki.init_side(tmp_path / "pki", side)
     config = tmp_path / "kz.toml"
     keys = tmp_path / "pki" / "KZ"
     config.write_text(

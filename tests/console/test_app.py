@@ -17,7 +17,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from gateway import pki
 from gateway.console import access, app
 from gateway.console.context import Context
 from gateway.console.passwords import hash_password
@@ -28,6 +27,7 @@ from gateway.roles import Role
 from gateway.store import Store, Tx, journal, listing, users
 from gateway.store.rows import INSERT_MESSAGE, message_row
 from gateway.store.scratch import scratch_database
+from tests import pki as test_pki
 
 PROFILES = load_profiles()
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -35,8 +35,8 @@ PASSWORD = "correct horse battery staple"
 
 
 def _config(folder: Path, database_url: str | None) -> Path:
-    pki.init_side(folder / "pki", "UZ")
-    pki.init_side(folder / "pki", "KZ")
+    test_pki.init_side(folder / "pki", "UZ")
+    test_pki.init_side(folder / "pki", "KZ")
     path = folder / "uz.toml"
     path.write_text(
         f'[node]\nside = "UZ"\ndata_dir = "{folder / "var"}"\n'

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from gateway import pki
 from gateway.console import app
 from gateway.console.agreement_calendar import calendar_view
 from gateway.console.context import Context
@@ -29,6 +28,7 @@ from gateway.node.config import load_config
 from gateway.roles import Role
 from gateway.store import Store, users
 from gateway.store.scratch import scratch_database
+from tests import pki as test_pki
 from tests.console.test_api import response_schema, validator
 from tests.console.test_app import PASSWORD, PROFILES, log_in
 from tests.test_calendar_cli import sent
@@ -43,7 +43,7 @@ def at(text: str) -> datetime:
 
 def kz_config(folder: Path, database_url: str | None) -> Path:
     for side in ("KZ", "AZ"):
-        pki.init_side(folder / "pki", side)
+        test_pki.init_side(folder / "pki", side)
     path = folder / "kz.toml"
     path.write_text(
         f'[node]\nside = "KZ"\ndata_dir = "{folder / "var"}"\n'

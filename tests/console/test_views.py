@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gateway import pki
 from gateway.console.auth import local_path
 from gateway.console.messages_log import parse_filter
 from gateway.console.pages import time_element
@@ -18,6 +17,7 @@ from gateway.errors import ConfigError
 from gateway.node.config import ConsoleSettings, load_config
 from gateway.profiles import load_profiles
 from gateway.store.listing import Filter
+from tests import pki as test_pki
 from tests.node.test_config import GOOD
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -94,7 +94,7 @@ def test_only_a_local_path_is_a_redirect_target(target: str | None, path: str) -
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    pki.init_side(tmp_path / "pki", "KZ")
+    test_pki.init_side(tmp_path / "pki", "KZ")
     return tmp_path
 
 

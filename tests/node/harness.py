@@ -20,11 +20,12 @@ from typing import Any
 from urllib.parse import quote
 
 from adapters.national import BrokerClient, NationalClient
-from gateway import paths, pki
+from gateway import paths
 from gateway.node.config import load_config
 from gateway.profiles import load_profiles
 from gateway.samples import sample_submission
 from gateway.store import Store, views
+from tests import pki as test_pki
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 PROFILES = {("KZ", "UZ"): "kz-uz-border-2024", ("KZ", "AZ"): "kz-az-environment-1997"}
@@ -151,7 +152,7 @@ def create_world(root: Path) -> World:
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     for side in ("KZ", "UZ", "AZ"):
-        pki.init_side(root / "pki", side)
+        test_pki.init_side(root / "pki", side)
     return World(root, vhost)
 
 

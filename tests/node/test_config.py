@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gateway import paths, pki
+from gateway import paths
 from gateway.errors import ConfigError
 from gateway.node.config import Secret, load_config
 from gateway.node.logs import JsonLines
 from gateway.profiles import load_profiles
+from tests import pki as test_pki
 
 PROFILES = load_profiles()
 
@@ -20,7 +21,7 @@ PROFILES = load_profiles()
 @pytest.fixture
 def base(tmp_path: Path) -> Path:
     for side in ("KZ", "UZ", "AZ"):
-        pki.init_side(tmp_path / "pki", side)
+        test_pki.init_side(tmp_path / "pki", side)
     return tmp_path
 
 
