@@ -1,4 +1,5 @@
-"""Labels of body fields and enumeration values in Russian, Kazakh and English (config/labels/*.toml)."""
+"""Labels of body fields and enumeration values in Russian, Kazakh, Uzbek, Azerbaijani and English
+(config/labels/*.toml). Every entry has all five: a missing language is refused, by name, at load."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from types import MappingProxyType
 from gateway import paths
 from gateway.errors import ConfigError
 
-LANGUAGES = ("ru", "kk", "en")
+LANGUAGES = ("ru", "kk", "uz", "az", "en")  # Russian, the prevailing text, first
 _SECTIONS = ("fields", "values")
 
 
@@ -30,16 +31,27 @@ class Labels:
         return entry[lang] if entry else value
 
 
+def _check(entry: object, where: str) -> None:
+    """An entry is a table of exactly the LANGUAGES, each a non-empty string; else ConfigError naming
+    the file, the key and the language."""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: must be a table of {', '.join(LANGUAGES)}")
+    missing = [lang for lang in LANGUAGES if lang not in entry]
+    if missing:
+        raise ConfigError(f"{where}: missing language {', '.join(missing)}")
+    unknown = sorted(set(entry) - set(LANGUAGES))
+    if unknown:
+        raise ConfigError(f"{where}: unknown language {', '.join(unknown)}")
+    for lang in LANGUAGES:
+        if not isinstance(entry[lang], str) or not entry[lang].strip():
+            raise ConfigError(f"{where}: {lang}: must be non-empty text")
+
+
 def _merge(target: dict[str, dict[str, str]], table: object, file: Path, section: str) -> None:
     if not isinstance(table, dict):
         raise ConfigError(f"{file}: {section}: must be a table")
     for key, entry in table.items():
-        if (
-            not isinstance(entry, dict)
-            or set(entry) != set(LANGUAGES)
-            or not all(isinstance(text, str) and text.strip() for text in entry.values())
-        ):
-            raise ConfigError(f"{file}: {section}.{key}: needs non-empty ru, kk and en")
+        _check(entry, f"{file}: {section}.{key}")
         if key in target and target[key] != entry:
             raise ConfigError(f"{file}: {section}.{key}: defined differently in another labels file")
         target[key] = entry

@@ -1,6 +1,7 @@
 """A notice as a readable form: title, the article it rests on, every deadline marked as fixed by
-the agreement or as the gateway's default, and the content with labels in ru, kk or en; a receipt
-as a short form of what it acknowledges.
+the agreement or as the gateway's default, and the content with labels in ru, kk, uz, az or en
+(gateway.form_words, gateway.labels); a receipt as a short form of what it acknowledges. Profile
+titles exist in ru, kk and en only: an Uzbek or Azerbaijani form shows the Russian title.
 
 What the peer wrote is shown as it is, but on its own lines: a control character is shown as its
 escape, a line break in a value continues the value on an indented line, and text that only looks
@@ -9,13 +10,15 @@ like a time (or a time no calendar can show) is printed as written. Raises WireE
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
 from gateway.errors import WireError
+from gateway.form_words import CHANNELS, EVENTS, RECEIPT_WORDS, SOURCE, UNITS, WORDS
 from gateway.labels import Labels, load_labels
-from gateway.profiles import MessageType, Profile, Source, Span
+from gateway.profiles import MessageType, Profile, Span
 from gateway.reasons import Reason
 from gateway.rules.channels import chosen_channel
 from gateway.wire.contract import Message
@@ -24,137 +27,6 @@ from gateway.wire.receipt import Acknowledgement
 
 ZONES = {"KZ": "Asia/Almaty", "UZ": "Asia/Tashkent", "AZ": "Asia/Baku"}
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$")
-
-WORDS: dict[str, dict[str, str]] = {
-    "article": {"ru": "Статья", "kk": "Бап", "en": "Article"},
-    "channel": {"ru": "Канал", "kk": "Арна", "en": "Channel"},
-    "message": {"ru": "Сообщение", "kk": "Хабар", "en": "Message"},
-    "from": {"ru": "Отправитель", "kk": "Жіберуші", "en": "From"},
-    "to": {"ru": "Получатель", "kk": "Алушы", "en": "To"},
-    "created": {"ru": "Составлено", "kk": "Жасалған уақыты", "en": "Created"},
-    "on_sending": {
-        "ru": "присваивается при отправке",
-        "kk": "жіберілген кезде беріледі",
-        "en": "assigned when it is sent",
-    },
-    "deadlines": {"ru": "Сроки", "kk": "Мерзімдер", "en": "Deadlines"},
-    "content": {"ru": "Содержание", "kk": "Мазмұны", "en": "Content"},
-    "receipt": {
-        "ru": "Квитанция о получении: в течение {span}",
-        "kk": "Алғаны туралы түбіртек: {span} ішінде",
-        "en": "Receipt due within {span}",
-    },
-    "lead": {
-        "ru": "Направляется не менее чем за {span} до «{field}»",
-        "kk": "«{field}» дейін кемінде {span} бұрын жіберіледі",
-        "en": "Must be sent at least {span} before «{field}»",
-    },
-    "reply_within": {
-        "ru": "Ответ ({reply}): в течение {span} с момента получения",
-        "kk": "Жауап ({reply}): алған сәттен бастап {span} ішінде",
-        "en": "Reply ({reply}) due within {span} of receipt",
-    },
-    "reply_by": {
-        "ru": "Ответ ({reply}): не позднее чем за {span} до «{field}»",
-        "kk": "Жауап ({reply}): «{field}» дейін кемінде {span} бұрын",
-        "en": "Reply ({reply}) due {span} before «{field}»",
-    },
-    "periodic": {
-        "ru": "Не реже одного раза в {span}",
-        "kk": "Кемінде {span} ішінде бір рет",
-        "en": "At least once every {span}",
-    },
-    "effect": {
-        "ru": "Последствие получения ({event}): через {span}",
-        "kk": "Алудың салдары ({event}): {span} өткен соң",
-        "en": "Effect of receipt ({event}): after {span}",
-    },
-    "anchored_within": {
-        "ru": "Срок: в течение {span} после ({anchor})",
-        "kk": "Мерзім: ({anchor}) кейін {span} ішінде",
-        "en": "Due within {span} after ({anchor})",
-    },
-    "anchored_before": {
-        "ru": "Срок: не позднее чем за {span} до ({anchor})",
-        "kk": "Мерзім: ({anchor}) дейін кемінде {span} бұрын",
-        "en": "Due at least {span} before ({anchor})",
-    },
-    "as_answered": {
-        "ru": "канал сообщения, на которое дан ответ",
-        "kk": "жауап берілген хабардың арнасы",
-        "en": "the channel of the message it answers",
-    },
-    "in_reply_to": {"ru": "В ответ на", "kk": "Жауап ретінде", "en": "In reply to"},
-    "supersedes": {"ru": "Заменяет", "kk": "Ауыстырады", "en": "Supersedes"},
-    "cancels": {"ru": "Отменяет", "kk": "Күшін жояды", "en": "Cancels"},
-    "late": {
-        "ru": "Направлено с опозданием, обоснование",
-        "kk": "Кешігіп жіберілді, негіздеме",
-        "en": "Sent late, justification",
-    },
-    "ours": {
-        "ru": "тип шлюза, Соглашением не предусмотрен",
-        "kk": "шлюз түрі, Келісімде көзделмеген",
-        "en": "gateway type, not required by the agreement",
-    },
-}
-RECEIPT_WORDS: dict[str, dict[str, str]] = {
-    "title": {"ru": "Квитанция о получении", "kk": "Алғаны туралы түбіртек", "en": "Receipt"},
-    "status": {"ru": "Статус", "kk": "Мәртебесі", "en": "Status"},
-    "accepted": {"ru": "принято", "kk": "қабылданды", "en": "accepted"},
-    "accepted-with-warning": {
-        "ru": "принято с предупреждением",
-        "kk": "ескертумен қабылданды",
-        "en": "accepted with a warning",
-    },
-    "rejected": {"ru": "отклонено", "kk": "қабылданбады", "en": "rejected"},
-    "reasons": {"ru": "Коды причин", "kk": "Себеп кодтары", "en": "Reason codes"},
-    "received": {"ru": "Получено", "kk": "Алынған уақыты", "en": "Received"},
-    "digest": {"ru": "SHA-256 полученного", "kk": "Алынғанның SHA-256", "en": "SHA-256 of what was received"},
-    "detail": {"ru": "Подробности", "kk": "Толығырақ", "en": "Detail"},
-}
-SOURCE = {
-    Source.TEXT: {
-        "ru": "установлено Соглашением",
-        "kk": "Келісіммен белгіленген",
-        "en": "fixed by the agreement",
-    },
-    Source.DEFAULT: {
-        "ru": "значение шлюза по умолчанию, Соглашением не установлено",
-        "kk": "шлюздің әдепкі мәні, Келісімде белгіленбеген",
-        "en": "gateway default, not fixed by the agreement",
-    },
-}
-UNITS = {
-    "minutes": {"ru": "мин", "kk": "минут", "en": "minutes"},
-    "hours": {"ru": "ч", "kk": "сағат", "en": "hours"},
-    "days": {"ru": "сут.", "kk": "тәулік", "en": "days"},
-    "months": {"ru": "мес.", "kk": "ай", "en": "months"},
-    "years": {"ru": "лет", "kk": "жыл", "en": "years"},
-}
-EVENTS = {
-    "entry-into-force": {
-        "ru": "вступление Соглашения в силу",
-        "kk": "Келісімнің күшіне енуі",
-        "en": "entry into force of the agreement",
-    },
-    "termination": {
-        "ru": "прекращение действия Соглашения",
-        "kk": "Келісімнің қолданылуын тоқтату",
-        "en": "termination of the agreement",
-    },
-    "term-end": {
-        "ru": "истечение текущего срока действия Соглашения",
-        "kk": "Келісімнің ағымдағы қолданылу мерзімінің өтуі",
-        "en": "end of the agreement's current term",
-    },
-}
-CHANNELS = {
-    "AB": {"ru": "уполномоченные органы", "kk": "уәкілетті органдар", "en": "authorised bodies"},
-    "BR": {"ru": "пограничные представители", "kk": "шекара өкілдері", "en": "border representatives"},
-    "DIP": {"ru": "дипломатические каналы", "kk": "дипломатиялық арналар", "en": "diplomatic channels"},
-    "JC": {"ru": "Совместная комиссия", "kk": "Бірлескен комиссия", "en": "Joint Commission"},
-}
 
 
 def span_text(span: Span, lang: str) -> str:
@@ -181,6 +53,11 @@ def shown(text: str, indent: str = "    ") -> str:
     return f"\n{indent}".join(lines)
 
 
+def _title(titles: Mapping[str, str], lang: str) -> str:
+    """A profile's title in *lang*; where the profile has none (uz, az), the prevailing Russian one."""
+    return titles.get(lang) or titles["ru"]
+
+
 def _event(name: str, lang: str) -> str:
     return EVENTS[name][lang] if name in EVENTS else name
 
@@ -198,7 +75,7 @@ def _deadlines(profile: Profile, message_type: MessageType, labels: Labels, lang
         )
     reply = message_type.reply
     if reply:
-        title = profile.types[reply.type].title[lang]
+        title = _title(profile.types[reply.type].title, lang)
         if reply.within:
             lines.append(WORDS["reply_within"][lang].format(reply=title, span=span_text(reply.within, lang)))
         elif reply.before and reply.by_field:
@@ -264,7 +141,7 @@ def render_form(message: Message, lang: str, labels: Labels | None = None, *, un
             reason=Reason.ENVELOPE_UNKNOWN,
         )
     side = header.sender.side
-    lines = [message_type.title[lang], profile.title[lang], ""]
+    lines = [_title(message_type.title, lang), _title(profile.title, lang), ""]
     article = f"{WORDS['article'][lang]}: {message_type.article}"
     if message_type.ours:
         article += f" ({WORDS['ours'][lang]})"
@@ -299,7 +176,7 @@ def _parties(header: Header, lang: str, unsent: bool = False) -> list[str]:
 
 
 def _receipt_form(message: Message, ack: Acknowledgement, lang: str) -> str:
-    lines = [RECEIPT_WORDS["title"][lang], message.profile.title[lang], ""]
+    lines = [RECEIPT_WORDS["title"][lang], _title(message.profile.title, lang), ""]
     lines += _parties(message.header, lang)
     lines.append(
         f"{RECEIPT_WORDS['status'][lang]}: {RECEIPT_WORDS.get(ack.status, {}).get(lang, shown(ack.status))}"

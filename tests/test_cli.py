@@ -123,14 +123,26 @@ def test_encode_refuses_an_unknown_type() -> None:
     assert_refused(bgw("encode", "-", stdin=json.dumps(document).encode()), "type-unknown")
 
 
-@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+@pytest.mark.parametrize("lang", ["ru", "kk", "uz", "az", "en"])
 def test_render_shows_the_article_and_whether_the_treaty_fixes_each_deadline(lang: str) -> None:
     result = bgw("render", SAMPLE, "--lang", lang)
     assert result.returncode == 0, result.stderr
     text = result.stdout.decode()
     assert "11(3)2" in text
-    fixed = {"ru": "установлено Соглашением", "kk": "Келісіммен белгіленген", "en": "fixed by the agreement"}
-    ours = {"ru": "значение шлюза по умолчанию", "kk": "шлюздің әдепкі мәні", "en": "gateway default"}
+    fixed = {
+        "ru": "установлено Соглашением",
+        "kk": "Келісіммен белгіленген",
+        "uz": "Bitim bilan belgilangan",
+        "az": "Sazişlə müəyyən edilib",
+        "en": "fixed by the agreement",
+    }
+    ours = {
+        "ru": "значение шлюза по умолчанию",
+        "kk": "шлюздің әдепкі мәні",
+        "uz": "shlyuzning standart qiymati",
+        "az": "şlüzün standart dəyəri",
+        "en": "gateway default",
+    }
     assert fixed[lang] in text  # the 24 h lead
     assert ours[lang] in text  # the receipt time
 

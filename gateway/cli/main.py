@@ -15,6 +15,7 @@ from gateway import __version__
 from gateway.cli import commands, db, escalations, users
 from gateway.cli.output import error_line
 from gateway.errors import GatewayError
+from gateway.labels import LANGUAGES
 from gateway.reasons import Reason
 
 EXIT_REFUSED = 1
@@ -75,7 +76,7 @@ def _wire_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
 
     render = sub.add_parser("render", help="the notice as a readable form")
     render.add_argument("file", type=Path)
-    render.add_argument("--lang", choices=("ru", "kk", "en"), default="ru")
+    render.add_argument("--lang", choices=LANGUAGES, default="ru")
     render.add_argument("--trust", type=Path, help="verify first and render only what was signed")
     render.set_defaults(run=commands.render)
 

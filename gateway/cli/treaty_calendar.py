@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from gateway.form_words import SOURCE
 from gateway.profiles import Source
-from gateway.render import SOURCE
 from gateway.rules.agreement import AgreementState, Status
 from gateway.rules.calendar import Calendar, Row
 from gateway.wire.envelope import format_time

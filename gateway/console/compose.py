@@ -33,6 +33,7 @@ from gateway.console.context import SESSION, Context, context_of
 from gateway.forms.header_fields import render_header
 from gateway.forms.model import form_of
 from gateway.forms.widgets import Wording, render_body
+from gateway.labels import LANGUAGES as LABEL_LANGUAGES
 from gateway.labels import load_labels
 from gateway.lifecycle import Direction
 from gateway.node.submission import Verdict
@@ -42,7 +43,7 @@ from gateway.store import audit, drafts, views
 from gateway.wire.codec import Codec
 from gateway.wire.parsing import parse
 
-RENDERED = ("ru", "kk", "en")  # the languages gateway.render writes
+RENDERED = LABEL_LANGUAGES  # the languages gateway.render writes: all five the console speaks
 
 
 @operator

@@ -100,7 +100,7 @@ class MessageView:
     updated_at: datetime
     attempts: int
     digest: str
-    renderings: list[Rendering]  # Russian first, then the viewer's language where a form exists in it
+    renderings: list[Rendering]  # Russian first (it prevails), then the viewer's language if another
     raw_xml: str
     signature: SignatureView
     timeline: list[TimelineEvent]

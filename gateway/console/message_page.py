@@ -20,6 +20,7 @@ from gateway.console.message_model import LinkView, MessageView, ObligationView,
 from gateway.console.signature import checked
 from gateway.console.titles import in_language
 from gateway.errors import GatewayError
+from gateway.labels import LANGUAGES as LABEL_LANGUAGES
 from gateway.lifecycle import Direction
 from gateway.reasons import Reason
 from gateway.render import render_form
@@ -28,7 +29,7 @@ from gateway.rules.channels import chosen_channel
 from gateway.store import cases
 from gateway.wire.contract import Message
 
-FORM_LANGUAGES = ("ru", "kk", "en")  # the languages a notice's readable form exists in (gateway.render)
+FORM_LANGUAGES = LABEL_LANGUAGES  # a notice's readable form exists in all five (gateway.render)
 _REFERENCES = (("answers", "in_reply_to"), ("replaces", "supersedes"), ("cancels", "cancels"))
 
 

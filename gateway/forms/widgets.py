@@ -8,8 +8,8 @@ more slot: no JavaScript needed. Clearing an item's fields removes it (`posted.d
 items). The HTML `required` attribute is not used: a spare slot must stay blank, and the server
 checks anyway. Hints name the restrictions; problems from `posted.decode` show next to the field.
 
-Words come from the console catalogue (`compose.*`); field and value labels from config/labels,
-in Russian for the languages the label catalogues do not have (uz, az), as type titles do.
+Words come from the console catalogue (`compose.*`); field and value labels from config/labels, which
+has all five of the console's languages (Russian for any other).
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from gateway.errors import RuleError
+from gateway.form_words import SOURCE
 from gateway.profiles import Lead, MessageType, Span
 from gateway.reasons import Reason
-from gateway.render import SOURCE
 from gateway.rules.fields import earliest_time
 from gateway.wire.envelope import format_time
 

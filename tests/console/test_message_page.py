@@ -157,6 +157,36 @@ def test_a_viewer_opens_the_message_and_the_view_is_audited(store: Any) -> None:
     assert viewed.count(("console-viewed", message_id)) == 2  # the page and its JSON twin
 
 
+@pytest.mark.parametrize(
+    ("lang", "label", "note"),
+    [
+        ("uz", "Cheklash asosi: epizootiya", "rus tilidagi matn ustun kuchga ega"),
+        ("az", "Məhdudiyyətin əsası: epizootiya", "rus dilindəki mətn üstün qüvvəyə malikdir"),
+    ],
+)
+def test_an_uzbek_or_azerbaijani_viewer_reads_the_notice_in_their_language(
+    store: Any, lang: str, label: str, note: str
+) -> None:
+    """The form in the viewer's language beside the Russian one, which prevails and the page says so;
+    the signed XML stays on the page. Before, these viewers saw the Russian form alone."""
+    message_id = receive(*store)
+
+    async def scenario(client: Any, _: Context) -> None:
+        await log_in(client, "viewer1")
+        client.session.cookie_jar.update_cookies({"bgw_lang": lang})
+        html = await (await client.get(f"/messages/{message_id}")).text()
+        forms = re.findall(r'<figure class="form" lang="(\w+)">.*?<pre tabindex="0">(.*?)</pre>', html, re.S)
+        assert [code for code, _ in forms] == ["ru", lang]
+        assert label in forms[1][1] and label not in forms[0][1]
+        assert "Основание ограничения: эпизоотия" in forms[0][1]
+        assert note in html and 'class="raw"' in html
+        api = await (await client.get(f"/api/messages/{message_id}")).json()
+        assert [form["lang"] for form in api["renderings"]] == ["ru", lang]
+        assert label in api["renderings"][1]["text"]
+
+    run(store, scenario)
+
+
 def test_a_reply_that_closed_no_obligation_is_linked_from_the_notice(store: Any) -> None:
     """The notice owed no reply (nothing was open to close), yet this node answered it: the notice's
     page and its JSON twin link the answer as a reply, found by the InReplyTo stored with it."""

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from gateway.cli.main import EXIT_INTERNAL, main
 from gateway.errors import WireError
+from gateway.labels import LANGUAGES
 from gateway.reasons import Reason
 from gateway.render import render_form
 from gateway.wire.budget import Budget
@@ -132,7 +133,7 @@ def show(message: Message, codec: Codec) -> None:
     try:
         if message.root.tag == NOTIFICATION:
             codec.to_json(message.root)
-        for lang in ("ru", "kk", "en"):
+        for lang in LANGUAGES:
             render_form(message, lang)
     except WireError:
         pass

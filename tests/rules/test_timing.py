@@ -11,9 +11,9 @@ from lxml import etree
 
 from gateway import paths
 from gateway.errors import RuleError
+from gateway.form_words import SOURCE
 from gateway.profiles import Source, Timing, load_profiles
 from gateway.reasons import Reason
-from gateway.render import SOURCE
 from gateway.rules.deadlines import (
     Duty,
     decision_deadlines,
