@@ -53,6 +53,11 @@ def traffic_baseline(conn: Connection, context: Context, path: str) -> object:
     return probes.bare_traffic(conn, span)
 
 
+def metrics_baseline(conn: Connection, context: Context, path: str) -> object:
+    """A Prometheus scrape's reads of the store (the broker's queue depths are not the store's)."""
+    return probes.bare_metrics(conn, context.clock())
+
+
 def message_baseline(conn: Connection, context: Context, path: str) -> object:
     return probes.bare_message(conn, URL(path).path.rsplit("/", 1)[-1])
 
@@ -81,6 +86,7 @@ ENTRIES = (
     Entry("charts 7d", "/charts?days=7", traffic_baseline),
     Entry("charts 90d", "/charts?days=90", traffic_baseline),
     Entry("audit page", "/audit", trail_baseline),
+    Entry("metrics", "/metrics", metrics_baseline),
     Entry("message page", f"/messages/{MESSAGE}", message_baseline),
 )
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, Float, case, cast, func, literal_column, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Float, Select, case, cast, func, literal_column, select
 
 from gateway.lifecycle import Direction
 from gateway.store.schema import messages, obligations, quarantine, receipts
@@ -32,16 +34,20 @@ class Traffic:
     rejected: int
 
 
-def traffic(conn: Connection) -> list[Traffic]:
+def traffic_query() -> Select[Any]:
     m = messages.c
     rejected = func.sum(case((m.receipt_status == "rejected", 1), else_=0))
-    query = (
+    return (
         select(m.peer, m.profile, m.type, m.direction, func.count(), rejected)
         .where(m.type != const(RECEIPT_TYPE))
         .group_by(m.peer, m.profile, m.type, m.direction)
         .order_by(m.peer, m.profile, m.type, m.direction)
     )
-    return [Traffic(r[0], r[1], r[2], r[3], int(r[4]), int(r[5] or 0)) for r in conn.execute(query)]
+
+
+def traffic(conn: Connection) -> list[Traffic]:
+    rows = conn.execute(traffic_query())
+    return [Traffic(r[0], r[1], r[2], r[3], int(r[4]), int(r[5] or 0)) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -55,15 +61,18 @@ class Late:
     count: int
 
 
-def late(conn: Connection) -> list[Late]:
+def late_query() -> Select[Any]:
     o = obligations.c
-    query = (
+    return (
         select(o.peer, o.profile, o.type, o.direction, func.count())
         .where((o.state == const("closed")) & (o.closed_at > o.due_at))
         .group_by(o.peer, o.profile, o.type, o.direction)
         .order_by(o.peer, o.profile, o.type, o.direction)
     )
-    return [Late(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(query)]
+
+
+def late(conn: Connection) -> list[Late]:
+    return [Late(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(late_query())]
 
 
 def _seconds(
@@ -90,7 +99,7 @@ class Latency:
     total_s: float
 
 
-def latency(conn: Connection) -> list[Latency]:
+def latency_query(conn: Connection) -> Select[Any]:
     m = messages.c
     seconds = _seconds(conn, receipts.c.at, m.created_at)
     columns = [func.sum(case((seconds <= bound, 1), else_=0)) for bound in LATENCY_BUCKETS]
@@ -98,14 +107,17 @@ def latency(conn: Connection) -> list[Latency]:
         receipts,
         (receipts.c.direction == const(Direction.IN.value)) & (receipts.c.message_id == m.message_id),
     )
-    query = (
+    return (
         select(m.peer, m.profile, m.type, func.count(), func.sum(seconds), *columns)
         .select_from(joined)
         .where((m.direction == const(Direction.OUT.value)) & (m.type != const(RECEIPT_TYPE)))
         .group_by(m.peer, m.profile, m.type)
         .order_by(m.peer, m.profile, m.type)
     )
-    return [_latency(row) for row in conn.execute(query)]
+
+
+def latency(conn: Connection) -> list[Latency]:
+    return [_latency(row) for row in conn.execute(latency_query(conn))]
 
 
 def _latency(row: Sequence[object]) -> Latency:
@@ -127,7 +139,16 @@ class Quarantined:
     count: int
 
 
-def quarantined(conn: Connection) -> list[Quarantined]:
+def quarantined_query() -> Select[Any]:
     q = quarantine.c
-    query = select(q.source, q.reason, func.count()).group_by(q.source, q.reason).order_by(q.source, q.reason)
-    return [Quarantined(source, reason, int(number)) for source, reason, number in conn.execute(query)]
+    return select(q.source, q.reason, func.count()).group_by(q.source, q.reason).order_by(q.source, q.reason)
+
+
+def quarantined(conn: Connection) -> list[Quarantined]:
+    rows = conn.execute(quarantined_query())
+    return [Quarantined(source, reason, int(number)) for source, reason, number in rows]
+
+
+def queries(conn: Connection) -> list[Select[Any]]:
+    """Every read of a scrape from this module (the benchmark's bare SQL)."""
+    return [traffic_query(), late_query(), latency_query(conn), quarantined_query()]
