@@ -1,6 +1,6 @@
-"""A bulk fill of the messages table, their receipts and the log with synthetic rows, for the console's benchmark and
-tests (a log of a million messages in seconds, not the hours the node's own path would take). PostgreSQL:
-COPY; SQLite: one executemany per batch. The node never uses it."""
+"""A bulk fill of the messages table, their receipts and the log with synthetic rows, for the console's
+benchmark and tests (a log of a million messages in seconds, not the hours the node's own path would
+take). PostgreSQL: COPY; SQLite: one executemany per batch. The node never uses it."""
 
 from __future__ import annotations
 
