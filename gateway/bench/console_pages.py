@@ -9,7 +9,9 @@ not the row's, which the page does not compare). Every view is audited (console-
 entry written in the page's transaction): that write is part of its server time. Its baseline reads
 the message by id, its obligations and its log entries. The audit trail's first page and the charts
 (7 and 90 days) are measured before it, on the filled log (a few hundred acts spread through it),
-not on the acts the message page appends at the head.
+not on the acts the message page appends at the head. A Prometheus scrape (/metrics) is measured on
+the metrics' totals as the scrapes keep them (the filled rows counted once, after the fill); its
+baseline makes the scrape's reads of the store.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def _plain(*columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
     """*columns* as expressions no index serves (`x || ''`, under their own names): SQLite would
     otherwise walk an index over the whole table, for its order or its filter, rather than read the rows
     after the mark by `seq`."""
-    return [column.concat(literal_column("''")).label(column.name) for column in columns]  # type: ignore[attr-defined]
+    return [column.concat(literal_column("''")).label(column.name) for column in columns]
 
 
 def _range(table: Table, bounds: Bounds) -> ColumnElement[bool]:
