@@ -106,7 +106,7 @@ def _fold(tx: Tx, source: str, mark: Mark) -> int:
     if tx.conn.execute(guarded).rowcount != 1:
         return mark.upto  # another checkpoint moved it first
     if moved.upto > mark.upto:
-        _ADD[source](tx.conn, (literal_column(str(mark.upto)), literal_column(str(moved.upto))))
+        _ADD[source](tx.conn, ((literal_column(str(mark.upto)),), literal_column(str(moved.upto))))
     return moved.upto
 
 
