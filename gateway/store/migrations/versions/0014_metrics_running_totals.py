@@ -14,8 +14,11 @@ The totals of the rows already stored are counted here, with the same rules as g
 tables, so no row is being written while the marks are set at the newest `seq` (a few seconds for a
 log of 1,000,000 messages; writers wait).
 
-Measured with `bgw bench console` (1,000,000 messages, each with its receipt; a shared 2-core machine,
-server time), before -> after: MEASURED
+Measured with `bgw bench console`'s /metrics entry (1,000,000 messages, each with its receipt; a shared
+2-core machine, other jobs running; server time p50 / p99, 50 requests before, 200 after): SQLite 3308 /
+4924 ms -> 4.4 / 7.8 ms; PostgreSQL 994 / 1188 ms -> 10.1 / 15.1 ms. Counting 1,000,000 messages and
+their receipts into the totals at once (this backfill, or the first scrape after a bulk load): 3.5 s
+on SQLite, 1.3 s on PostgreSQL.
 
 Revision ID: 0014
 Revises: 0013
