@@ -9,7 +9,9 @@ not the row's, which the page does not compare). Every view is audited (console-
 entry written in the page's transaction): that write is part of its server time. Its baseline reads
 the message by id, its obligations and its log entries. The audit trail's first page and the charts
 (7 and 90 days) are measured before it, on the filled log (a few hundred acts spread through it),
-not on the acts the message page appends at the head.
+not on the acts the message page appends at the head. A Prometheus scrape (/metrics) is measured on
+the metrics' totals as the scrapes keep them (the filled rows counted once, after the fill); its
+baseline makes the scrape's reads of the store.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ def traffic_baseline(conn: Connection, context: Context, path: str) -> object:
     return probes.bare_traffic(conn, span)
 
 
+def metrics_baseline(conn: Connection, context: Context, path: str) -> object:
+    """A Prometheus scrape's reads of the store (the broker's queue depths are not the store's)."""
+    return probes.bare_metrics(conn, context.clock())
+
+
 def message_baseline(conn: Connection, context: Context, path: str) -> object:
     return probes.bare_message(conn, URL(path).path.rsplit("/", 1)[-1])
 
@@ -81,6 +88,7 @@ ENTRIES = (
     Entry("charts 7d", "/charts?days=7", traffic_baseline),
     Entry("charts 90d", "/charts?days=90", traffic_baseline),
     Entry("audit page", "/audit", trail_baseline),
+    Entry("metrics", "/metrics", metrics_baseline),
     Entry("message page", f"/messages/{MESSAGE}", message_baseline),
 )
 

@@ -6,7 +6,8 @@ transaction (`Tx`) or a read connection: `journal` (the hash-chained log), `outb
 `receipts`, `quarantine`, `obligations`, `rungs` and `escalations`, `audit`, the console's `users` and
 their sessions, `drafts` (notices awaiting a second approval), and the read-only `views`, `listing`
 (the message log, paged by keyset), `trail` (the audit trail as admins read it) and `series` (the
-console's charts, per day). `probes` and
+console's charts, per day); `tallies` (what /metrics counts: running totals kept in the database,
+whose marks `checkpoint` moves). `probes` and
 `filler` serve the benchmarks and tests only.
 """
 

@@ -1,6 +1,6 @@
-"""A bulk fill of the messages table and the log with synthetic rows, for the console's benchmark and
-tests (a log of a million messages in seconds, not the hours the node's own path would take). PostgreSQL:
-COPY; SQLite: one executemany per batch. The node never uses it."""
+"""A bulk fill of the messages table, their receipts and the log with synthetic rows, for the console's
+benchmark and tests (a log of a million messages in seconds, not the hours the node's own path would
+take). PostgreSQL: COPY; SQLite: one executemany per batch. The node never uses it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from gateway import chain
 from gateway.lifecycle import Direction, MessageState
 from gateway.store.rows import message_row
-from gateway.store.schema import log, messages
+from gateway.store.schema import log, messages, receipts
 from gateway.store.times import naive
 from gateway.store.unit import Tx
 
@@ -51,6 +51,27 @@ def synthetic(
             created,
             receipt_status="accepted" if outgoing else None,
         )
+
+
+RECEIPT_DELAY = timedelta(seconds=42)  # the peer's time of receipt of our synthetic notices
+RECEIPT_PAYLOAD = b"<signed receipt/>"
+
+
+def synthetic_receipts(first: int, count: int, start: datetime, step: timedelta) -> Iterator[dict[str, Any]]:
+    """The receipts of `synthetic`'s rows *first* .. *first*+*count*-1 (pure): the peer's (direction
+    in, accepted, RECEIPT_DELAY after creation) for ours, ours (direction out) for the peer's."""
+    for n in range(first, first + count):
+        outgoing = n % 2 == 0
+        created = start + step * n
+        yield {
+            "direction": (Direction.IN if outgoing else Direction.OUT).value,
+            "message_id": message_id(n),
+            "receipt_id": f"{n:08d}-0000-4000-9000-{n:012d}",
+            "status": "accepted",
+            "reasons": None,
+            "payload": RECEIPT_PAYLOAD,
+            "at": naive(created + RECEIPT_DELAY if outgoing else created),
+        }
 
 
 def synthetic_log(
@@ -91,6 +112,11 @@ def insert_messages(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
     _insert(tx, "messages", rows)
 
 
+def insert_receipts(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ready-made receipts (`synthetic_receipts`), as `insert_messages` does."""
+    _insert(tx, "receipts", rows)
+
+
 def insert_log(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ready-made log entries (`synthetic_log`), as `insert_messages` does."""
     _insert(tx, "log", rows)
@@ -101,7 +127,7 @@ def _insert(tx: Tx, table: str, rows: Sequence[dict[str, Any]]) -> None:
         return
     names = list(rows[0])
     if tx.dialect != "postgresql":
-        tx.conn.execute({"messages": messages, "log": log}[table].insert(), list(rows))
+        tx.conn.execute({"messages": messages, "log": log, "receipts": receipts}[table].insert(), list(rows))
         return
     raw = tx.conn.connection.driver_connection
     assert raw is not None
@@ -130,4 +156,4 @@ def sign_rows(tx: Tx, payloads: Mapping[str, bytes]) -> None:
 
 def analyze(tx: Tx) -> None:
     """Refresh the planner's statistics after a bulk fill."""
-    tx.conn.exec_driver_sql("ANALYZE messages, log" if tx.dialect == "postgresql" else "ANALYZE")
+    tx.conn.exec_driver_sql("ANALYZE messages, receipts, log" if tx.dialect == "postgresql" else "ANALYZE")

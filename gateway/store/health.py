@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Join, Subquery, case, func, select
+from sqlalchemy import Connection, Join, Select, Subquery, case, func, select
 
 from gateway.lifecycle import Direction
 from gateway.store.schema import escalations, messages, obligations, receipts
@@ -101,16 +102,20 @@ class Owed:
     overdue: int
 
 
-def owed(conn: Connection, now: datetime) -> list[Owed]:
+def owed_query(now: datetime) -> Select[Any]:
     o = obligations.c
     overdue = func.sum(case((o.due_at < naive(now), 1), else_=0))
-    query = (
+    return (
         select(o.peer, o.profile, o.type, o.direction, func.count(), overdue)
         .where(o.state == const("open"))
         .group_by(o.peer, o.profile, o.type, o.direction)
         .order_by(o.peer, o.profile, o.type, o.direction)
     )
-    return [Owed(r[0], r[1], r[2], r[3], int(r[4]), int(r[5] or 0)) for r in conn.execute(query)]
+
+
+def owed(conn: Connection, now: datetime) -> list[Owed]:
+    rows = conn.execute(owed_query(now))
+    return [Owed(r[0], r[1], r[2], r[3], int(r[4]), int(r[5] or 0)) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,13 @@ class Rungs:
     count: int
 
 
-def rungs_by_level(conn: Connection) -> list[Rungs]:
+def rungs_query() -> Select[Any]:
     e = escalations.c
-    query = select(e.level, e.state, func.count()).group_by(e.level, e.state).order_by(e.level, e.state)
-    return [Rungs(level, state, int(number)) for level, state, number in conn.execute(query)]
+    return select(e.level, e.state, func.count()).group_by(e.level, e.state).order_by(e.level, e.state)
+
+
+def rungs_by_level(conn: Connection) -> list[Rungs]:
+    return [Rungs(level, state, int(number)) for level, state, number in conn.execute(rungs_query())]
 
 
 def last_notice_bytes(conn: Connection, peer: str) -> bytes | None:

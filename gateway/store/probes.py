@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, select, text
 
 from gateway.lifecycle import Direction
-from gateway.store import listing, series, trail
+from gateway.store import health, listing, series, tallies, trail
 from gateway.store import obligations as table
 from gateway.store.schema import log, messages, obligations
 from gateway.store.sql import consts
@@ -92,6 +92,13 @@ def bare_message(conn: Connection, message_id: str) -> int:
         + bare(conn, select(obligations).where(o.message_id == message_id).order_by(o.id))
         + bare(conn, select(log).where(entries.message_id == message_id).order_by(entries.seq))
     )
+
+
+def bare_metrics(conn: Connection, now: datetime) -> int:
+    """The raw baseline of a Prometheus scrape: every read `/metrics` makes of the store, on the
+    driver; returns how many rows."""
+    reads = [*tallies.queries(conn), health.owed_query(now), health.rungs_query()]
+    return sum(bare(conn, query) for query in reads)
 
 
 def bare(conn: Connection, query: Select[Any]) -> int:

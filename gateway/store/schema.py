@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -186,6 +187,19 @@ Index(
     postgresql_where=obligations.c.state == "open",
 )
 
+# The metrics' count of obligations met late (gateway.store.tallies.late): only the late ones, partial on
+# the same predicate as the query states (so SQLite and PostgreSQL both match it).
+LATE = "state = 'closed' AND closed_at > due_at"
+Index(
+    "ix_obligations_late",
+    obligations.c.peer,
+    obligations.c.profile,
+    obligations.c.type,
+    obligations.c.direction,
+    sqlite_where=text(LATE),
+    postgresql_where=text(LATE),
+)
+
 # Every rung an obligation reached; acknowledged and resolved by people, with a note. The unique
 # pair makes a rung impossible to reach twice, even across a crash in the middle of a sweep.
 escalations = Table(
@@ -206,6 +220,7 @@ escalations = Table(
     CheckConstraint(ESCALATION_STATE_CHECK, name="ck_escalations_state"),
 )
 Index("ix_escalations_state", escalations.c.state)
+Index("ix_escalations_level", escalations.c.level, escalations.c.state)  # the metrics' count by level
 # What the national system has not been told yet: every sweep publishes these first.
 Index(
     "ix_escalations_unannounced",
@@ -273,3 +288,51 @@ drafts = Table(
     CheckConstraint(DRAFT_STATE_CHECK, name="ck_drafts_state"),
 )
 Index("ix_drafts_state", drafts.c.state)
+
+# The metrics' running totals (gateway.store.tallies), kept in the database since every process of the
+# side writes it. Each source table (messages, receipts, quarantine: rows are only ever added to them,
+# and what is counted of a row does not change after its insert) has a mark: its rows up to `upto` (by
+# `seq`) are counted in the tallies; a scrape adds the rows after the mark. `gateway.store.checkpoint`
+# moves the marks. PostgreSQL commits rows out of `seq` order, so a mark moves only to a `pending` seq
+# once the transactions that were writing the table when it was read (`waiting`) are gone.
+tally_marks = Table(
+    "tally_marks",
+    metadata,
+    Column("source", String(16), primary_key=True),  # messages | receipts | quarantine
+    Column("upto", Integer, nullable=False),
+    Column("pending", Integer, nullable=False),
+    Column("waiting", Text, nullable=False),  # PostgreSQL virtual transaction ids, space-separated
+)
+# Notices by link, type and direction (messages), and those refused by a negative receipt: ours of the
+# peer's (messages, direction in), the peer's of ours (receipts, direction in).
+traffic_tally = Table(
+    "traffic_tally",
+    metadata,
+    Column("peer", String(2), primary_key=True),
+    Column("profile", String(64), primary_key=True),
+    Column("type", String(64), primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+)
+# The peer's receipts of our notices (receipts): how many, the sum of their latencies, and the
+# cumulative count of each bucket (b0 .. b8: gateway.store.tallies.LATENCY_BUCKETS, in order).
+LATENCY_BUCKET_COLUMNS = tuple(f"b{n}" for n in range(9))
+latency_tally = Table(
+    "latency_tally",
+    metadata,
+    Column("peer", String(2), primary_key=True),
+    Column("profile", String(64), primary_key=True),
+    Column("type", String(64), primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in LATENCY_BUCKET_COLUMNS),
+)
+# Refused messages (quarantine) by source and reason.
+quarantine_tally = Table(
+    "quarantine_tally",
+    metadata,
+    Column("source", String(16), primary_key=True),
+    Column("reason", String(64), primary_key=True),
+    Column("number", Integer, nullable=False),
+)
