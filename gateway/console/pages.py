@@ -27,6 +27,13 @@ def language(request: web.Request) -> str:
     return i18n.chosen(request.cookies.get(LANG_COOKIE))
 
 
+def machine_time(moment: datetime) -> str:
+    """The UTC instant for a machine (a <time datetime>, a countdown's node time), to the millisecond:
+    a countdown the browser computes from two instants cut to the second could read a whole hour more
+    than the server's (48 h left instead of 47 h 59 min)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def time_element(moment: datetime | None, zone: ZoneInfo, shown: str = "%Y-%m-%d %H:%M:%S") -> Markup:
     """<time> in *zone* (to the second, as *shown* formats it), the UTC instant in datetime and title."""
     if moment is None:
@@ -34,7 +41,7 @@ def time_element(moment: datetime | None, zone: ZoneInfo, shown: str = "%Y-%m-%d
     utc = moment.astimezone(UTC)
     local = utc.astimezone(zone)
     return Markup('<time datetime="{iso}" title="{utc} UTC">{local}</time>').format(
-        iso=utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        iso=machine_time(utc),
         utc=utc.strftime("%Y-%m-%d %H:%M:%S"),
         local=local.strftime(shown),
     )
@@ -42,12 +49,14 @@ def time_element(moment: datetime | None, zone: ZoneInfo, shown: str = "%Y-%m-%d
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["machine"] = machine_time
+    return env
 
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:

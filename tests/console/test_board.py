@@ -113,7 +113,7 @@ def test_the_board_orders_marks_and_names_the_rungs(store: Any) -> None:
         assert ANSWERED not in page
         assert page.index(LATE) < page.index(PROPOSAL), "in each section, soonest due first"
         assert f'href="/messages/{PROPOSAL}"' in page
-        assert 'data-now="2026-11-30T09:00:00Z"' in page
+        assert 'data-now="2026-11-30T09:00:00.000Z"' in page
         assert "/compose?" not in page, "a viewer cannot compose: no answer link"
         assert (await log_in(client, "operator1")).status == 303
         page = await (await client.get("/board")).text()

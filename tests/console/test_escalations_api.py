@@ -72,7 +72,8 @@ def test_the_json_twin_reads_the_page_s_view(store: Any) -> None:
         assert '<a href="/api/escalations">Эскалации в JSON</a>' in page
         assert 'data-live="/api/live" data-view="/escalations"' in page
         as_of = (
-            r'<p class="as-of">По состоянию на <time datetime="2026-11-30T09:00:00Z"[^>]*>\d\d:00:00</time>'
+            r'<p class="as-of">По состоянию на '
+            r'<time datetime="2026-11-30T09:00:00.000Z"[^>]*>\d\d:00:00</time>'
         )
         assert re.search(as_of, page), page
         assert page.count("ещё нет: брокер не подтвердил событие") == 2  # no sweep announced them here

@@ -74,7 +74,8 @@ def test_a_bad_parameter_is_named(query: dict[str, str], name: str) -> None:
 )
 def test_times_show_the_side_zone_with_utc_in_the_title(zone: str, local: str) -> None:
     element = str(time_element(datetime(2026, 11, 30, 12, 0, 5, tzinfo=UTC), ZoneInfo(zone)))
-    assert element == f'<time datetime="2026-11-30T12:00:05Z" title="2026-11-30 12:00:05 UTC">{local}</time>'
+    expected = f'<time datetime="2026-11-30T12:00:05.000Z" title="2026-11-30 12:00:05 UTC">{local}</time>'
+    assert element == expected
 
 
 @pytest.mark.parametrize(
