@@ -221,9 +221,7 @@ def test_compose_check_send_and_second_approval(world: World, browser: Browser, 
     assert verdict.locator(".article").inner_text() == "ст. 11(3)2"
     assert verdict.locator(".required-lead").inner_text() == "24 ч (установлено Соглашением)"
     earliest = verdict.locator(".earliest time")
-    shown = datetime.strptime(str(earliest.get_attribute("datetime")), "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=UTC
-    )
+    shown = datetime.fromisoformat(str(earliest.get_attribute("datetime")))
     assert before + timedelta(hours=24) <= shown <= after + timedelta(hours=24)
     assert str(earliest.get_attribute("title")).endswith("UTC")
     assert aliya.locator("#f-late_justification").count() == 1 and verdict.locator(".late-offer").count() == 1
